@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint format bench install install-dev clean
+
+$(BIN)/uv:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+
+.env:
+	cp .env.example .env
+
+# --inexact keeps uv itself (a dev dependency) in the environment.
+install: $(BIN)/uv .env
+	$(UV) sync --frozen --no-dev --inexact
+
+install-dev: $(BIN)/uv .env
+	$(UV) sync --frozen
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "The portal is at http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Stop with Ctrl+C."
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install-dev
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(BIN)/python bench/home_page.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,210 @@
+"""What every app of the portal shares: the home page, the Ortschaften, the
+municipality's settings, the standard pages and barrier reports."""
+
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page, Site
+from wagtail.search import index
+
+from .forms import BarrierReportForm
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class Ortschaft(index.Indexed, models.Model):
+    """A part of the municipality that notices, documents and surveys can concern."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Used in addresses, e.g. /?ortschaft=ebendorf"),
+    )
+    short_description = models.TextField(_("short description"), blank=True, max_length=500)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("short_description"),
+        FieldPanel("sort_order"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("Ortschaft")
+        verbose_name_plural = _("Ortschaften")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@register_setting(icon="home")
+class MunicipalitySettings(BaseSiteSetting):
+    """Who runs this site: name, contact data and branding, per Wagtail site."""
+
+    name = models.CharField(_("name of the municipality"), max_length=150, default="Gemeinde")
+    street_address = models.CharField(_("street and number"), max_length=150, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True, max_length=1000)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    barrier_report_email = models.EmailField(
+        _("recipient of barrier reports"),
+        blank=True,
+        help_text=_(
+            "Reports from the accessibility statement go here; empty means the e-mail above."
+        ),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldPanel("postal_code"),
+                FieldPanel("city"),
+                FieldPanel("phone"),
+                FieldPanel("email"),
+                FieldPanel("opening_hours"),
+            ],
+            heading=_("Contact"),
+        ),
+        FieldPanel("logo"),
+        FieldPanel("barrier_report_email"),
+    ]
+
+    class Meta:
+        verbose_name = _("municipality")
+
+    @property
+    def barrier_report_recipient(self) -> str:
+        return self.barrier_report_email or self.email
+
+
+class HomePage(Page):
+    introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
+    body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class ContentPage(Page):
+    """A page of text: what the standard pages and the accessibility statement share."""
+
+    introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
+    body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
+    show_in_footer = models.BooleanField(
+        _("show in footer"),
+        default=False,
+        help_text=_(
+            "Legal and contact pages (Impressum, Datenschutz, Barrierefreiheit) "
+            "belong in the footer."
+        ),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    promote_panels = [*Page.promote_panels, FieldPanel("show_in_footer")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+    subpage_types: list[str] = []
+
+    class Meta:
+        abstract = True
+
+
+class StandardPage(ContentPage):
+    """Impressum, Datenschutzerklärung, Kontakt and any other page of text."""
+
+    subpage_types = ["barleben_portal.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class AccessibilityStatementPage(ContentPage):
+    """The Erklärung zur Barrierefreiheit, with the form to report a barrier (BITV 2.0 § 7)."""
+
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+
+    def serve(self, request, *args, **kwargs):
+        # The service imports this module, so it is imported here, when it is needed.
+        from .barrier_reports import barrier_report_submit
+
+        if request.method == "POST":
+            form = BarrierReportForm(request.POST)
+            if form.is_valid():
+                barrier_report_submit(site=Site.find_for_request(request), **form.cleaned_data)
+                return redirect(f"{self.url}?gemeldet=1#barriere-melden")
+        else:
+            form = BarrierReportForm()
+        context = self.get_context(request, *args, **kwargs)
+        context["form"] = form
+        context["is_reported"] = request.GET.get("gemeldet") == "1"
+        return TemplateResponse(request, self.get_template(request), context)
+
+
+class BarrierReport(models.Model):
+    """A citizen's report of a barrier on the site; kept even when the e-mail to staff fails."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.SET_NULL, null=True, editable=False
+    )
+    message = models.TextField(
+        _("description of the barrier"), validators=[MaxLengthValidator(5000)]
+    )
+    location = models.CharField(_("page or content concerned"), max_length=500, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail for a reply"), blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("staff notified"), null=True, blank=True, editable=False)
+    is_resolved = models.BooleanField(_("resolved"), default=False)
+
+    panels = [
+        FieldPanel("message", read_only=True),
+        FieldPanel("location", read_only=True),
+        FieldPanel("name", read_only=True),
+        FieldPanel("email", read_only=True),
+        FieldPanel("is_resolved"),
+    ]
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("barrier report")
+        verbose_name_plural = _("barrier reports")
+
+    def __str__(self) -> str:
+        return self.message[:60]
