@@ -22,7 +22,12 @@ def portal(request: HttpRequest) -> dict:
         key=lambda page: page.path,
     )
     ortschaften = list(Ortschaft.objects.all())
-    chosen_slug = request.COOKIES.get(COOKIE_NAME)
+    # A choice in the address (?ortschaft=…) wins over the remembered one.
+    chosen_slug = (
+        request.GET.get("ortschaft")
+        if "ortschaft" in request.GET
+        else request.COOKIES.get(COOKIE_NAME)
+    )
     return {
         "site_root": root,
         "navigation_pages": root.get_children().live().public().in_menu(),

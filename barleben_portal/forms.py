@@ -27,4 +27,4 @@ class BarrierReportForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         for field in self.fields.values():
-            field.error_messages.setdefault("required", _("Please fill in this field."))
+            field.error_messages["required"] = _("Please fill in this field.")

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "archive",
     "participation",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -142,6 +144,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_BEAT_SCHEDULE = {
+    # Scheduled publication and the display periods of official notices, on time.
+    "publish-scheduled": {"task": "notices.tasks.publish_scheduled_task", "schedule": 60},
     "barrier-report-sweep": {
         "task": "barleben_portal.tasks.barrier_report_sweep_task",
         "schedule": 15 * 60,

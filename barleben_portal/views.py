@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -31,7 +32,10 @@ def ortschaft_choose(request: HttpRequest) -> HttpResponse:
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    # The page's address may hold the previous choice; without it, the page follows the cookie.
+    parts = urlsplit(next_url)
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key != "ortschaft"])
+    response = HttpResponseRedirect(urlunsplit(parts._replace(query=query)))
     slug = request.POST.get("ortschaft", "")
     if slug and Ortschaft.objects.filter(slug=slug).exists():
         response.set_cookie(

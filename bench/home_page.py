@@ -41,7 +41,10 @@ def bench_environment() -> dict[str, str]:
 
 def manage(environment: dict[str, str], *arguments: str) -> None:
     subprocess.run(
-        [sys.executable, "manage.py", *arguments], cwd=BASE_DIR, env=environment, check=True,
+        [sys.executable, "manage.py", *arguments],
+        cwd=BASE_DIR,
+        env=environment,
+        check=True,
         stdout=subprocess.DEVNULL,
     )
 
@@ -71,9 +74,11 @@ def measure_in_process(requests: int) -> None:
         started = time.perf_counter()
         client.get("/")
         durations.append((time.perf_counter() - started) * 1000)
-    print(f"in-process: {query_count} queries per request, render "
-          f"median {statistics.median(durations):.1f} ms, p99 {percentile(durations, 0.99):.1f} ms "
-          f"over {requests} requests")
+    print(
+        f"in-process: {query_count} queries per request, render "
+        f"median {statistics.median(durations):.1f} ms, p99 {percentile(durations, 0.99):.1f} ms "
+        f"over {requests} requests"
+    )
 
 
 def load(seconds: float, clients: int) -> None:
@@ -109,9 +114,11 @@ def load(seconds: float, clients: int) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    print(f"gunicorn: {len(latencies) / seconds:.0f} requests/s with {clients} clients for "
-          f"{seconds:.0f} s; latency median {statistics.median(latencies):.1f} ms, "
-          f"p99 {percentile(latencies, 0.99):.1f} ms; {errors} errors")
+    print(
+        f"gunicorn: {len(latencies) / seconds:.0f} requests/s with {clients} clients for "
+        f"{seconds:.0f} s; latency median {statistics.median(latencies):.1f} ms, "
+        f"p99 {percentile(latencies, 0.99):.1f} ms; {errors} errors"
+    )
 
 
 def wait_for_server(timeout: float = 30) -> None:
@@ -142,14 +149,27 @@ def main() -> None:
     manage(environment, "collectstatic", "--noinput")
     os.environ.update(environment)
     sys.path.insert(0, str(BASE_DIR))
-    print(f"database: {environment['DATABASE_URL'].split(':', 1)[0]}, cache: "
-          f"{'redis' if environment.get('REDIS_URL') else 'local memory'}")
+    print(
+        f"database: {environment['DATABASE_URL'].split(':', 1)[0]}, cache: "
+        f"{'redis' if environment.get('REDIS_URL') else 'local memory'}"
+    )
     measure_in_process(options.requests)
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "barleben_portal.wsgi:application",
-         "--bind", f"127.0.0.1:{PORT}", "--workers", str(options.workers), "--log-level", "warning"],
-        cwd=BASE_DIR, env=environment,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "barleben_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(options.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
     )
     try:
         wait_for_server()

@@ -22,6 +22,7 @@ from barleben_portal.models import (
     Ortschaft,
     StandardPage,
 )
+from notices.demo import notices_seed_demo
 
 ORTSCHAFTEN = [
     ("Barleben", "barleben", "Der Hauptort mit Rathaus, Schulen und dem Technologiepark Ostfalen."),
@@ -124,6 +125,7 @@ class Command(BaseCommand):
                 body=ACCESSIBILITY_BODY,
                 show_in_footer=True,
             )
+            notices_seed_demo(home)
             accounts = self._staff_accounts()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if accounts:

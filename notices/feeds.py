@@ -1,0 +1,71 @@
+"""RSS 2.0 and Atom feeds of the board, for all notices, per Ortschaft and per kind."""
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from .forms import BoardFilterForm
+
+FEED_SIZE = 50
+
+
+class BoardRssFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __init__(self, *, board):
+        super().__init__()
+        self.board = board
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
+        form = BoardFilterForm(request.GET or None)
+        filters = form.valid_filters() if form.is_bound else {}
+        self.request = request
+        return {key: value for key, value in filters.items() if key in ("ortschaft", "art")}
+
+    def title(self, filters: dict) -> str:
+        parts = [self.board.title]
+        if "ortschaft" in filters:
+            parts.append(filters["ortschaft"].name)
+        if "art" in filters:
+            parts.append(filters["art"].name)
+        return " – ".join(parts)
+
+    def link(self, filters: dict) -> str:
+        return self.board.get_full_url(self.request)
+
+    def description(self, filters: dict) -> str:
+        return self.board.introduction or _("Current notices of the municipality")
+
+    def items(self, filters: dict):
+        return self.board.filtered_notices(filters).defer_streamfields()[:FEED_SIZE]
+
+    def item_title(self, notice) -> str:
+        return notice.title
+
+    def item_description(self, notice) -> str:
+        return notice.teaser
+
+    def item_link(self, notice) -> str:
+        return notice.get_full_url(self.request)
+
+    def item_guid(self, notice) -> str:
+        return notice.get_full_url(self.request)
+
+    def item_pubdate(self, notice):
+        return notice.first_published_at
+
+    def item_updateddate(self, notice):
+        return notice.last_published_at
+
+    def item_categories(self, notice) -> list[str]:
+        return [
+            notice.kind.name,
+            *(o.name for o in notice.ortschaften.all()),
+            *(c.name for c in notice.categories.all()),
+        ]
+
+
+class BoardAtomFeed(BoardRssFeed):
+    feed_type = Atom1Feed
+    subtitle = BoardRssFeed.description

@@ -1,0 +1,66 @@
+"""iCalendar (RFC 5545) for events: one event's .ics and the subscribable feeds."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from icalendar import Calendar, Event, vGeo, vUri
+
+TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
+
+
+def ical_event(notice, request: HttpRequest) -> Event:
+    event = Event()
+    event.add("uid", f"notice-{notice.pk}@{request.get_host().split(':')[0]}")
+    event.add("dtstamp", (notice.last_published_at or timezone.now()).astimezone(TIME_ZONE))
+    event.add("summary", notice.title)
+    url = notice.get_full_url(request)
+    event.add("url", vUri(url))
+    event.add("description", f"{notice.teaser}\n\n{url}")
+    start = notice.event_start.astimezone(TIME_ZONE)
+    end = notice.event_end.astimezone(TIME_ZONE) if notice.event_end else None
+    if notice.is_all_day:
+        # All-day events are dates; the end date is exclusive (RFC 5545 3.6.1).
+        event.add("dtstart", start.date())
+        event.add("dtend", (end or start).date() + timedelta(days=1))
+    else:
+        event.add("dtstart", start)
+        event.add("dtend", end or start + timedelta(hours=1))
+    location = ", ".join(part for part in (notice.location_name, notice.location_address) if part)
+    if location:
+        event.add("location", location)
+    if notice.latitude is not None and notice.longitude is not None:
+        event.add("geo", vGeo((float(notice.latitude), float(notice.longitude))))
+    if notice.organiser:
+        event.add("organizer", notice.organiser)
+    categories = [ortschaft.name for ortschaft in notice.ortschaften.all()]
+    categories += [category.name for category in notice.categories.all()]
+    if categories:
+        event.add("categories", categories)
+    return event
+
+
+def ical_response(
+    request: HttpRequest, notices: Iterable, *, name: str, filename: str
+) -> HttpResponse:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Buergerportal//Termine//DE")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    starts = []
+    for notice in notices:
+        calendar.add_component(ical_event(notice, request))
+        starts.append(notice.event_start)
+    # Clients that do not know Europe/Berlin get its rules with the file, for the years
+    # the events span (the full table back to 1970 would triple the file).
+    today = timezone.localdate()
+    first = min([today, *(start.date() for start in starts)]) - timedelta(days=366)
+    last = max([today, *(start.date() for start in starts)]) + timedelta(days=366)
+    calendar.add_missing_timezones(first_date=first, last_date=last)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,481 @@
+"""The notice board: notices (with Amtliche Bekanntmachungen and events among them),
+the board page, the calendar page, and the record of what hung on the board when."""
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
+from django.db import models
+from django.db.models import Q
+from django.forms import CheckboxSelectMultiple
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager, PageQuerySet
+from wagtail.search import index
+
+from barleben_portal.models import Ortschaft
+from barleben_portal.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
+
+from .blocks import NoticeBodyBlock
+from .forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
+from .ical import ical_response
+from .permissions import NoticePermissionTester
+
+
+class NoticeKind(models.Model):
+    """Amtliche Bekanntmachung, Neuigkeit, Veranstaltung …: data, so each municipality
+    can add its own."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    has_display_period = models.BooleanField(
+        _("official notice"),
+        default=False,
+        help_text=_(
+            "Official notices (Amtliche Bekanntmachungen) need a display period and the "
+            "approval of a second person before they are published."
+        ),
+    )
+    is_event = models.BooleanField(
+        _("event"),
+        default=False,
+        help_text=_("Notices of this kind have a date and appear in the calendar."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("has_display_period"),
+        FieldPanel("is_event"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("kind of notice")
+        verbose_name_plural = _("kinds of notice")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoticeQuerySet(PageQuerySet):
+    def for_listing(self) -> "NoticeQuerySet":
+        """What every list of notices shows: kind, Ortschaften and categories, in fixed queries."""
+        return self.select_related("kind").prefetch_related("ortschaften", "categories")
+
+    def for_ortschaft(self, ortschaft: Ortschaft) -> "NoticeQuerySet":
+        """Notices concerning this Ortschaft, and those for the whole municipality."""
+        return self.filter(Q(ortschaften=ortschaft) | Q(ortschaften__isnull=True))
+
+    def on_board(self, now: datetime | None = None) -> "NoticeQuerySet":
+        """Live notices that belong on the board now: official ones only within their period."""
+        now = now or timezone.now()
+        return (
+            self.live()
+            .public()
+            .filter(
+                Q(kind__has_display_period=False) | Q(display_from__lte=now, display_until__gt=now)
+            )
+        )
+
+    def expired(self, now: datetime | None = None) -> "NoticeQuerySet":
+        """Official notices whose display period is over: they belong in the archive."""
+        now = now or timezone.now()
+        return self.live().public().filter(kind__has_display_period=True, display_until__lte=now)
+
+    def upcoming_events(self, now: datetime | None = None) -> "NoticeQuerySet":
+        now = now or timezone.now()
+        return (
+            self.live()
+            .public()
+            .filter(kind__is_event=True, event_start__isnull=False)
+            .filter(Q(event_end__gte=now) | Q(event_end__isnull=True, event_start__gte=now))
+        )
+
+    def newest_first(self) -> "NoticeQuerySet":
+        return self.order_by("-publication_date", "-pk")
+
+
+NoticeManager = PageManager.from_queryset(NoticeQuerySet)
+
+
+class NoticePage(RoutablePageMixin, Page):
+    kind = models.ForeignKey(NoticeKind, verbose_name=_("kind"), on_delete=models.PROTECT)
+    ortschaften = ParentalManyToManyField(
+        Ortschaft,
+        verbose_name=_("Ortschaften"),
+        blank=True,
+        help_text=_("Leave empty when the notice concerns the whole municipality."),
+    )
+    categories = ParentalManyToManyField(Category, verbose_name=_("categories"), blank=True)
+    teaser = models.TextField(
+        _("teaser"),
+        max_length=400,
+        help_text=_("One or two sentences for the board and the feeds."),
+    )
+    body = StreamField(NoticeBodyBlock(), verbose_name=_("body"), blank=True)
+    publication_date = models.DateField(
+        _("publication date"), default=timezone.localdate, db_index=True
+    )
+
+    display_from = models.DateTimeField(_("displayed from"), null=True, blank=True)
+    display_until = models.DateTimeField(_("displayed until"), null=True, blank=True)
+
+    event_start = models.DateTimeField(_("starts"), null=True, blank=True, db_index=True)
+    event_end = models.DateTimeField(_("ends"), null=True, blank=True)
+    is_all_day = models.BooleanField(_("all day"), default=False)
+    location_name = models.CharField(_("place"), max_length=200, blank=True)
+    location_address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    organiser = models.CharField(_("organiser"), max_length=200, blank=True)
+    registration_url = models.URLField(_("registration link"), blank=True)
+
+    contact_department = models.CharField(_("department"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+
+    objects = NoticeManager()
+    base_form_class = NoticePageForm
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("publication_date")]),
+        FieldPanel("ortschaften", widget=CheckboxSelectMultiple),
+        FieldPanel("categories", widget=CheckboxSelectMultiple),
+        FieldPanel("teaser"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("display_from"), FieldPanel("display_until")])],
+            heading=_("Display period (official notices)"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("event_start"), FieldPanel("event_end"), FieldPanel("is_all_day")]
+                ),
+                FieldPanel("location_name"),
+                FieldPanel("location_address"),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                FieldPanel("organiser"),
+                FieldPanel("registration_url"),
+            ],
+            heading=_("Event"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_department"),
+                FieldPanel("contact_person"),
+                FieldRowPanel([FieldPanel("contact_phone"), FieldPanel("contact_email")]),
+            ],
+            heading=_("Contact"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("teaser"),
+        index.SearchField("body"),
+        index.RelatedFields("kind", [index.SearchField("name")]),
+        index.FilterField("publication_date"),
+    ]
+    parent_page_types = ["notices.NoticeIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        permissions = [("publish_official_notice", _("Can approve and publish official notices"))]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        kind = self.kind if self.kind_id else None
+        if kind and kind.has_display_period:
+            if not self.display_from:
+                errors["display_from"] = _(
+                    "An official notice needs the start of its display period."
+                )
+            if not self.display_until:
+                errors["display_until"] = _(
+                    "An official notice needs the end of its display period."
+                )
+            if self.display_from and self.display_until and self.display_until <= self.display_from:
+                errors["display_until"] = _("The display period must end after it starts.")
+        if kind and kind.is_event and not self.event_start:
+            errors["event_start"] = _("An event needs a start.")
+        if self.event_start and self.event_end and self.event_end < self.event_start:
+            errors["event_end"] = _("An event cannot end before it starts.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind.has_display_period
+
+    def is_current(self, now: datetime | None = None) -> bool:
+        """Whether the notice belongs on the board now (official notices only in their period)."""
+        if not self.is_official:
+            return True
+        now = now or timezone.now()
+        return self.display_from <= now < self.display_until
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.is_official and self.display_until <= now
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["display_records"] = list(self.display_records.order_by("put_up_at"))
+        context["board"] = self.get_parent().specific
+        return context
+
+    def permissions_for_user(self, user):
+        # Official notices need a second person to publish them (Vier-Augen-Prinzip).
+        return NoticePermissionTester(user, self)
+
+    @path("ical/", name="ical")
+    def ical(self, request):
+        if not self.event_start:
+            raise Http404(_("This notice is not an event."))
+        return ical_response(request, [self], name=self.title, filename=f"{self.slug}.ics")
+
+    @property
+    def has_workflow(self) -> bool:
+        return self.kind_id is not None and self.is_official and super().has_workflow
+
+    def get_workflow(self):
+        if self.kind_id is None or not self.is_official:
+            return None
+        return super().get_workflow()
+
+
+class NoticeDisplayRecord(models.Model):
+    """When an official notice actually hung on the board: written by the portal, never by staff."""
+
+    # Nobody may change these rows: the admin shows them through a read-only permission policy.
+    notice = models.ForeignKey(
+        NoticePage, on_delete=models.SET_NULL, null=True, related_name="display_records"
+    )
+    notice_title = models.CharField(_("notice"), max_length=255)
+    put_up_at = models.DateTimeField(_("put up"))
+    taken_down_at = models.DateTimeField(_("taken down"), null=True)
+
+    class Meta:
+        ordering = ["-put_up_at"]
+        verbose_name = _("display record")
+        verbose_name_plural = _("display records")
+        constraints = [
+            # At most one open record per notice: it cannot hang twice at once.
+            models.UniqueConstraint(
+                fields=["notice"],
+                condition=Q(taken_down_at__isnull=True),
+                name="one_open_display_per_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.notice_title
+
+
+BOARD_PAGE_SIZE = 20
+CALENDAR_PAGE_SIZE = 50
+
+
+def _page_or_404(items, number: str | None, per_page: int):
+    """A page of results; a page number that is not a number or out of range is a 404."""
+    try:
+        return Paginator(items, per_page).page(number or 1)
+    except (InvalidPage, ValueError):
+        raise Http404(_("There is no such page of results.")) from None
+
+
+class NoticeIndexPage(RoutablePageMixin, Page):
+    """The board (Schwarzes Brett): current notices, filters, feeds, print view and display mode."""
+
+    introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    parent_page_types = ["barleben_portal.HomePage"]
+    subpage_types = ["notices.NoticePage"]
+
+    class Meta:
+        verbose_name = _("notice board")
+
+    def notices(self) -> NoticeQuerySet:
+        return NoticePage.objects.child_of(self)
+
+    def filtered_notices(self, filters: dict) -> NoticeQuerySet:
+        notices = self.notices().on_board()
+        if "ortschaft" in filters:
+            notices = notices.for_ortschaft(filters["ortschaft"])
+        if "art" in filters:
+            notices = notices.filter(kind=filters["art"])
+        if "kategorie" in filters:
+            notices = notices.filter(categories=filters["kategorie"])
+        if "von" in filters:
+            notices = notices.filter(publication_date__gte=filters["von"])
+        if "bis" in filters:
+            notices = notices.filter(publication_date__lte=filters["bis"])
+        return notices.for_listing().newest_first()
+
+    @path("")
+    def board(self, request):
+        chosen = request.COOKIES.get(ORTSCHAFT_COOKIE)
+        # The remembered Ortschaft becomes part of the address, so the page stays cacheable.
+        if (
+            chosen
+            and "ortschaft" not in request.GET
+            and Ortschaft.objects.filter(slug=chosen).exists()
+        ):
+            return redirect(f"{self.url}?{urlencode({'ortschaft': chosen})}")
+        form = BoardFilterForm(request.GET or None)
+        filters = form.valid_filters() if form.is_bound else {}
+        results = _page_or_404(
+            self.filtered_notices(filters), request.GET.get("seite"), BOARD_PAGE_SIZE
+        )
+        feed_query = urlencode(
+            {key: request.GET[key] for key in ("ortschaft", "art") if request.GET.get(key)}
+        )
+        return self.render(
+            request,
+            context_overrides={
+                "form": form,
+                "filters": filters,
+                "results": results,
+                "feed_query": feed_query,
+            },
+        )
+
+    @path("rss/", name="rss")
+    def rss(self, request):
+        from .feeds import BoardRssFeed
+
+        return BoardRssFeed(board=self)(request)
+
+    @path("atom/", name="atom")
+    def atom(self, request):
+        from .feeds import BoardAtomFeed
+
+        return BoardAtomFeed(board=self)(request)
+
+    @path("archiv/", name="archive")
+    def archive(self, request):
+        notices = self.notices().expired().for_listing().order_by("-display_until", "-pk")
+        results = _page_or_404(notices, request.GET.get("seite"), BOARD_PAGE_SIZE)
+        return self.render(
+            request, template="notices/notice_archive.html", context_overrides={"results": results}
+        )
+
+    @path("aushang/<slug:ortschaft_slug>/", name="print")
+    def print_view(self, request, ortschaft_slug: str):
+        ortschaft = get_object_or_404(Ortschaft, slug=ortschaft_slug)
+        notices = (
+            self.notices()
+            .on_board()
+            .filter(kind__has_display_period=True)
+            .for_ortschaft(ortschaft)
+            .for_listing()
+            .order_by("display_from", "pk")
+        )
+        return self.render(
+            request,
+            template="notices/notice_print.html",
+            context_overrides={"ortschaft": ortschaft, "notices": notices},
+        )
+
+    @path("anzeige/<slug:ortschaft_slug>/", name="display")
+    def display_view(self, request, ortschaft_slug: str):
+        ortschaft = get_object_or_404(Ortschaft, slug=ortschaft_slug)
+        notices = (
+            self.notices().on_board().for_ortschaft(ortschaft).for_listing().newest_first()[:12]
+        )
+        events = (
+            NoticePage.objects.upcoming_events()
+            .for_ortschaft(ortschaft)
+            .for_listing()
+            .order_by("event_start", "pk")[:8]
+        )
+        return self.render(
+            request,
+            template="notices/notice_display.html",
+            context_overrides={"ortschaft": ortschaft, "notices": notices, "events": events},
+        )
+
+
+class CalendarPage(RoutablePageMixin, Page):
+    """Upcoming events by month, with iCalendar feeds for all and per Ortschaft."""
+
+    introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    parent_page_types = ["barleben_portal.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("calendar")
+
+    def events(self, filters: dict) -> NoticeQuerySet:
+        site_root = self.get_parent()
+        events = NoticePage.objects.descendant_of(site_root).upcoming_events()
+        if "ortschaft" in filters:
+            events = events.for_ortschaft(filters["ortschaft"])
+        if "kategorie" in filters:
+            events = events.filter(categories=filters["kategorie"])
+        return events.for_listing().order_by("event_start", "pk")
+
+    @path("")
+    def calendar(self, request):
+        form = CalendarFilterForm(request.GET or None)
+        filters = form.valid_filters() if form.is_bound else {}
+        results = _page_or_404(self.events(filters), request.GET.get("seite"), CALENDAR_PAGE_SIZE)
+        feed_query = urlencode(
+            {"ortschaft": filters["ortschaft"].slug} if "ortschaft" in filters else {}
+        )
+        return self.render(
+            request,
+            context_overrides={
+                "form": form,
+                "filters": filters,
+                "results": results,
+                "feed_query": feed_query,
+            },
+        )
+
+    @path("ical/", name="ical")
+    def ical_feed(self, request):
+        form = CalendarFilterForm(request.GET or None)
+        filters = form.valid_filters() if form.is_bound else {}
+        ortschaft = filters.get("ortschaft")
+        name = f"{self.title} – {ortschaft.name}" if ortschaft else self.title
+        return ical_response(request, self.events(filters), name=name, filename="termine.ics")

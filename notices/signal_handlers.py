@@ -1,0 +1,17 @@
+from django.db import transaction
+from wagtail.signals import page_published, page_unpublished
+
+from .models import NoticePage
+from .tasks import notice_display_sync_task
+
+
+def record_display(sender, instance, **kwargs):
+    # Publishing or unpublishing an official notice in its period puts it up or takes it
+    # down now, not only at the next beat.
+    if instance.is_official:
+        transaction.on_commit(notice_display_sync_task.delay, robust=True)
+
+
+def register_signal_handlers():
+    page_published.connect(record_display, sender=NoticePage)
+    page_unpublished.connect(record_display, sender=NoticePage)

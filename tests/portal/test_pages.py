@@ -1,0 +1,94 @@
+"""The pages every citizen sees: home, standard pages and search, at a fixed query cost."""
+
+import pytest
+
+from barleben_portal.models import StandardPage
+from tests.factories import OrtschaftFactory
+
+pytestmark = pytest.mark.django_db
+
+STANDARD_PAGE_PATHS = ["/kontakt/", "/impressum/", "/datenschutz/", "/barrierefreiheit/"]
+# Queries for one warm page view: site, page, view restrictions, navigation, footer,
+# Ortschaften, settings, logo (and breadcrumbs below the home page). Measured, not guessed:
+# they must not grow with the number of Ortschaften or pages.
+MAX_QUERIES = {"/": 13, "/impressum/": 16}
+
+
+def test_home_page_shows_the_ortschaften(client, demo):
+    response = client.get(demo.url)
+
+    assert response.status_code == 200
+    assert "barleben_portal/home_page.html" in [template.name for template in response.templates]
+    for name in ["Barleben", "Ebendorf", "Meitzendorf"]:
+        assert name in response.content.decode()
+
+
+@pytest.mark.parametrize("path", STANDARD_PAGE_PATHS)
+def test_standard_pages_render_in_the_portal_layout(client, demo, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>{response.context['page'].title}</h1>" in html
+    assert '<html lang="de">' in html
+    # footer of the shared layout: the municipality and its legal pages
+    assert "Gemeinde Barleben" in html
+    assert 'href="/impressum/"' in html
+
+
+@pytest.mark.parametrize(
+    "extra_ortschaften, extra_pages",
+    [(0, 0), (27, 10)],
+    ids=["3-ortschaften", "30-ortschaften-and-10-more-pages"],
+)
+@pytest.mark.parametrize("path", list(MAX_QUERIES))
+def test_page_costs_a_fixed_number_of_queries(
+    client, demo, django_assert_max_num_queries, path, extra_ortschaften, extra_pages
+):
+    # given more Ortschaften, and more pages in the menu and the footer
+    OrtschaftFactory.create_batch(extra_ortschaften)
+    for number in range(extra_pages):
+        demo.add_child(
+            instance=StandardPage(
+                title=f"Seite {number}",
+                slug=f"seite-{number}",
+                show_in_menus=True,
+                show_in_footer=True,
+            )
+        )
+    client.get(path)  # the first view creates the logo's rendition and fills caches
+
+    # when a citizen views the page, then it costs the same
+    with django_assert_max_num_queries(MAX_QUERIES[path]):
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert len(response.context["ortschaften"]) == 3 + extra_ortschaften
+    assert len(response.context["footer_pages"]) == 4 + extra_pages
+
+
+def test_search_finds_a_page_by_its_title(client, demo):
+    response = client.get("/suche/", {"q": "Impressum"})
+
+    assert response.status_code == 200
+    assert "Impressum" in [page.title for page in response.context["results"]]
+    assert 'href="/impressum/"' in response.content.decode()
+
+
+def test_search_leaves_out_unpublished_pages(client, demo):
+    impressum = demo.get_children().get(slug="impressum")
+    impressum.specific.unpublish()
+
+    response = client.get("/suche/", {"q": "Impressum"})
+
+    assert response.status_code == 200
+    assert "Impressum" not in [page.title for page in response.context["results"]]
+
+
+@pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   "}], ids=["none", "empty", "blank"])
+def test_search_without_a_query_shows_the_form(client, demo, query):
+    response = client.get("/suche/", query)
+
+    assert response.status_code == 200
+    assert response.context["query"] == ""
+    assert list(response.context["results"]) == []
