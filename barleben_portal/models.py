@@ -1,7 +1,6 @@
 """What every app of the portal shares: the home page, the Ortschaften, the
 municipality's settings, the standard pages and barrier reports."""
 
-
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.shortcuts import redirect
