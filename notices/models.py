@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import models
 from django.db.models import Q
-from django.forms import CheckboxSelectMultiple
+from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -169,7 +169,7 @@ class NoticePage(RoutablePageMixin, Page):
 
     content_panels = [
         *Page.content_panels,
-        FieldRowPanel([FieldPanel("kind"), FieldPanel("publication_date")]),
+        FieldRowPanel([FieldPanel("kind", widget=RadioSelect), FieldPanel("publication_date")]),
         FieldPanel("ortschaften", widget=CheckboxSelectMultiple),
         FieldPanel("categories", widget=CheckboxSelectMultiple),
         FieldPanel("teaser"),
