@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from wagtail.models import Site
 
-from .models import AccessibilityStatementPage, Ortschaft, StandardPage
+from .layout import site_layout
 from .ortschaft import COOKIE_NAME
 
 
@@ -10,18 +10,7 @@ def portal(request: HttpRequest) -> dict:
     site = Site.find_for_request(request)
     if site is None:
         return {}
-    root = site.root_page
-    footer_pages = sorted(
-        [
-            *StandardPage.objects.live().public().filter(show_in_footer=True).descendant_of(root),
-            *AccessibilityStatementPage.objects.live()
-            .public()
-            .filter(show_in_footer=True)
-            .descendant_of(root),
-        ],
-        key=lambda page: page.path,
-    )
-    ortschaften = list(Ortschaft.objects.all())
+    layout = site_layout(site)
     # A choice in the address (?ortschaft=…) wins over the remembered one.
     chosen_slug = (
         request.GET.get("ortschaft")
@@ -29,9 +18,12 @@ def portal(request: HttpRequest) -> dict:
         else request.COOKIES.get(COOKIE_NAME)
     )
     return {
-        "site_root": root,
-        "navigation_pages": root.get_children().live().public().in_menu(),
-        "footer_pages": footer_pages,
-        "ortschaften": ortschaften,
-        "chosen_ortschaft": next((o for o in ortschaften if o.slug == chosen_slug), None),
+        "site_root": layout["root"],
+        "navigation_pages": layout["navigation"],
+        "footer_pages": layout["footer"],
+        "ortschaften": layout["ortschaften"],
+        "chosen_ortschaft": next(
+            (ortschaft for ortschaft in layout["ortschaften"] if ortschaft["slug"] == chosen_slug),
+            None,
+        ),
     }

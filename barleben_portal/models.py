@@ -13,7 +13,10 @@ from wagtail.models import Page, Site
 from wagtail.search import index
 
 from .forms import BarrierReportForm
+from .ortschaft import remembered_ortschaft_redirect
 
+HOME_NOTICES = 5
+HOME_EVENTS = 5
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
@@ -114,6 +117,30 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def serve(self, request, *args, **kwargs):
+        return remembered_ortschaft_redirect(request, self.url) or super().serve(
+            request, *args, **kwargs
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        """The current notices for the Ortschaft in the address, and the next events."""
+        from notices.models import CalendarPage, NoticeIndexPage
+
+        context = super().get_context(request, *args, **kwargs)
+        slug = request.GET.get("ortschaft")
+        ortschaft = Ortschaft.objects.filter(slug=slug).first() if slug else None
+        filters = {"ortschaft": ortschaft} if ortschaft else {}
+        board = NoticeIndexPage.objects.child_of(self).live().public().first()
+        calendar = CalendarPage.objects.child_of(self).live().public().first()
+        context.update(
+            ortschaft=ortschaft,
+            board=board,
+            calendar=calendar,
+            notices=board.filtered_notices(filters)[:HOME_NOTICES] if board else [],
+            events=calendar.events(filters)[:HOME_EVENTS] if calendar else [],
+        )
+        return context
 
 
 class ContentPage(Page):

@@ -1,7 +1,23 @@
 """The Ortschaft a citizen chose is remembered in a cookie, so no account is needed.
 
-The cookie only preselects; whatever a page shows for an Ortschaft is chosen in its URL.
+The cookie only preselects: a page that shows something per Ortschaft takes the choice
+from its address (?ortschaft=…), so one cached copy serves everyone who asked the same.
 """
+
+from django.http import HttpRequest, HttpResponseRedirect
 
 COOKIE_NAME = "ortschaft"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def remembered_ortschaft_redirect(request: HttpRequest, url: str) -> HttpResponseRedirect | None:
+    """A redirect to `url` with the remembered Ortschaft added to the current query, or None
+    when the address already says which Ortschaft (`?ortschaft=` means all) or none is known."""
+    from .models import Ortschaft
+
+    slug = request.COOKIES.get(COOKIE_NAME)
+    if not slug or "ortschaft" in request.GET or not Ortschaft.objects.filter(slug=slug).exists():
+        return None
+    query = request.GET.copy()
+    query["ortschaft"] = slug
+    return HttpResponseRedirect(f"{url}?{query.urlencode()}")

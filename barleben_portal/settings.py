@@ -191,6 +191,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Bürgerportal")
 WAGTAIL_I18N_ENABLED = False
+# Addresses stay ASCII ("oeffentliche-sitzung", not "%C3%B6ffentliche"): they are printed for
+# the Schaukasten and typed in by hand.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # On PostgreSQL with German stemming ("Bebauungspläne" finds "Bebauungsplan"); on SQLite FTS5.
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "german"}

@@ -9,55 +9,30 @@ Options: --seconds (load duration), --clients (concurrent connections), --worker
 
 import argparse
 import http.client
-import os
-import secrets
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on the path; the project directory takes its
+# place, so that `bench` is a package and bench/notices.py cannot shadow the notices app.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.common import (  # noqa: E402
+    BASE_DIR,
+    bench_environment,
+    describe_backends,
+    gunicorn,
+    manage,
+    percentile,
+    setup_django,
+)
+
 BENCH_DIR = BASE_DIR / "var" / "bench"
-PORT = 8765
-
-
-def bench_environment() -> dict[str, str]:
-    environment = dict(os.environ)
-    environment.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / 'db.sqlite3'}")
-    environment.update(
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        STATIC_ROOT=str(BENCH_DIR / "static"),
-        MEDIA_ROOT=str(BENCH_DIR / "media"),
-        DJANGO_SETTINGS_MODULE="barleben_portal.settings",
-        LOG_LEVEL="WARNING",
-    )
-    return environment
-
-
-def manage(environment: dict[str, str], *arguments: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=BASE_DIR,
-        env=environment,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def measure_in_process(requests: int) -> None:
-    import django
-
-    django.setup()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -81,7 +56,7 @@ def measure_in_process(requests: int) -> None:
     )
 
 
-def load(seconds: float, clients: int) -> None:
+def load(port: int, seconds: float, clients: int) -> None:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -89,7 +64,7 @@ def load(seconds: float, clients: int) -> None:
 
     def client_loop() -> None:
         nonlocal errors
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         own: list[float] = []
         own_errors = 0
         while time.perf_counter() < deadline:
@@ -103,7 +78,7 @@ def load(seconds: float, clients: int) -> None:
             except (OSError, http.client.HTTPException):
                 own_errors += 1
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             own.append((time.perf_counter() - started) * 1000)
         with lock:
             latencies.extend(own)
@@ -121,19 +96,6 @@ def load(seconds: float, clients: int) -> None:
     )
 
 
-def wait_for_server(timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-            connection.request("GET", "/healthz/", headers={"Host": "127.0.0.1"})
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not come up")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -143,40 +105,16 @@ def main() -> None:
     options = parser.parse_args()
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    environment = bench_environment()
+    environment = bench_environment(BENCH_DIR)
     manage(environment, "migrate", "--noinput")
     manage(environment, "seed_demo", "--force")
     manage(environment, "collectstatic", "--noinput")
-    os.environ.update(environment)
-    sys.path.insert(0, str(BASE_DIR))
-    print(
-        f"database: {environment['DATABASE_URL'].split(':', 1)[0]}, cache: "
-        f"{'redis' if environment.get('REDIS_URL') else 'local memory'}"
-    )
+    setup_django(environment)
+    print(describe_backends(environment))
     measure_in_process(options.requests)
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "barleben_portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(options.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=environment,
-    )
-    try:
-        wait_for_server()
-        load(options.seconds, options.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with gunicorn(environment, workers=options.workers) as port:
+        load(port, options.seconds, options.clients)
 
 
 if __name__ == "__main__":

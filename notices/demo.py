@@ -4,11 +4,11 @@ from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.documents.models import Document
 
 from barleben_portal.models import HomePage, Ortschaft
 
-from .display import notice_display_sync
 from .models import (
     CalendarPage,
     Category,
@@ -143,6 +143,12 @@ AGENDA_PDF = (
 )
 
 
+DEMO_BODY = (
+    "Dies ist eine Meldung des Demo-Inhalts. Im echten Portal steht hier der volle Text, "
+    "mit Zwischenüberschriften, Bildern, Tabellen und Anlagen."
+)
+
+
 def _at(day: int, clock: time) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=day), clock))
 
@@ -182,9 +188,10 @@ def notices_seed_demo(home: HomePage) -> None:
     for title, kind_slug, ortschaft_slugs, category_names, teaser, extra in NOTICES:
         notice = NoticePage(
             title=title,
+            slug=_slug(title),
             kind=kinds[kind_slug],
             teaser=teaser,
-            body=_body(teaser, extra),
+            body=_body(extra),
             contact_department="Bürgerdienste",
             contact_phone="039203 565-0",
             contact_email="info@barleben.de",
@@ -205,21 +212,22 @@ def notices_seed_demo(home: HomePage) -> None:
         notice.ortschaften.set([ortschaften[slug] for slug in ortschaft_slugs])
         notice.categories.set([categories[name] for name in category_names])
         notice.save_revision().publish()
-        if "display" in extra and notice.display_until < timezone.now():
-            # The demo's expired notice hung during its whole period.
+        if "display" in extra:
+            # The demo's official notices have hung since their period began.
+            is_over = notice.display_until < timezone.now()
             NoticeDisplayRecord.objects.create(
                 notice=notice,
                 notice_title=notice.title,
                 put_up_at=notice.display_from,
-                taken_down_at=notice.display_until,
+                taken_down_at=notice.display_until if is_over else None,
             )
-    notice_display_sync()
 
 
-def _body(teaser: str, extra: dict) -> list[dict]:
-    body = [{"type": "paragraph", "value": f"<p>{teaser}</p>"}]
+def _body(extra: dict) -> list[dict]:
+    body = [{"type": "paragraph", "value": f"<p>{DEMO_BODY}</p>"}]
     if extra.get("attachment"):
         document = Document.objects.create(
+            file_size=len(AGENDA_PDF),
             title="Tagesordnung der Sitzung (PDF)",
             file=ContentFile(AGENDA_PDF, name="tagesordnung.pdf"),
         )
@@ -227,7 +235,10 @@ def _body(teaser: str, extra: dict) -> list[dict]:
     return body
 
 
-def _slug(name: str) -> str:
-    from django.utils.text import slugify
+GERMAN_LETTERS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "&": "und"}
+)
 
-    return slugify(name.replace("&", "und"))
+
+def _slug(name: str) -> str:
+    return slugify(name.translate(GERMAN_LETTERS))

@@ -1,7 +1,7 @@
 """The notice board: notices (with Amtliche Bekanntmachungen and events among them),
 the board page, the calendar page, and the record of what hung on the board when."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -21,7 +21,7 @@ from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from barleben_portal.models import Ortschaft
-from barleben_portal.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
+from barleben_portal.ortschaft import remembered_ortschaft_redirect
 
 from .blocks import NoticeBodyBlock
 from .forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
@@ -85,7 +85,11 @@ class Category(models.Model):
 class NoticeQuerySet(PageQuerySet):
     def for_listing(self) -> "NoticeQuerySet":
         """What every list of notices shows: kind, Ortschaften and categories, in fixed queries."""
-        return self.select_related("kind").prefetch_related("ortschaften", "categories")
+        return (
+            self.select_related("kind")
+            .prefetch_related("ortschaften", "categories")
+            .defer_streamfields()
+        )
 
     def for_ortschaft(self, ortschaft: Ortschaft) -> "NoticeQuerySet":
         """Notices concerning this Ortschaft, and those for the whole municipality."""
@@ -108,12 +112,19 @@ class NoticeQuerySet(PageQuerySet):
         return self.live().public().filter(kind__has_display_period=True, display_until__lte=now)
 
     def upcoming_events(self, now: datetime | None = None) -> "NoticeQuerySet":
+        """Events not over yet; an all-day event stays until its (last) day is over."""
         now = now or timezone.now()
+        start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         return (
             self.live()
             .public()
             .filter(kind__is_event=True, event_start__isnull=False)
-            .filter(Q(event_end__gte=now) | Q(event_end__isnull=True, event_start__gte=now))
+            .filter(
+                Q(is_all_day=False, event_end__gte=now)
+                | Q(is_all_day=False, event_end__isnull=True, event_start__gte=now)
+                | Q(is_all_day=True, event_end__gte=start_of_today)
+                | Q(is_all_day=True, event_end__isnull=True, event_start__gte=start_of_today)
+            )
         )
 
     def newest_first(self) -> "NoticeQuerySet":
@@ -243,16 +254,9 @@ class NoticePage(RoutablePageMixin, Page):
     def is_official(self) -> bool:
         return self.kind.has_display_period
 
-    def is_current(self, now: datetime | None = None) -> bool:
-        """Whether the notice belongs on the board now (official notices only in their period)."""
-        if not self.is_official:
-            return True
-        now = now or timezone.now()
-        return self.display_from <= now < self.display_until
-
     def is_expired(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
-        return self.is_official and self.display_until <= now
+        return self.is_official and self.display_until is not None and self.display_until <= now
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -310,6 +314,8 @@ class NoticeDisplayRecord(models.Model):
 
 BOARD_PAGE_SIZE = 20
 CALENDAR_PAGE_SIZE = 50
+ICAL_HORIZON_DAYS = 366
+ICAL_MAX_EVENTS = 500
 
 
 def _page_or_404(items, number: str | None, per_page: int):
@@ -351,14 +357,8 @@ class NoticeIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def board(self, request):
-        chosen = request.COOKIES.get(ORTSCHAFT_COOKIE)
-        # The remembered Ortschaft becomes part of the address, so the page stays cacheable.
-        if (
-            chosen
-            and "ortschaft" not in request.GET
-            and Ortschaft.objects.filter(slug=chosen).exists()
-        ):
-            return redirect(f"{self.url}?{urlencode({'ortschaft': chosen})}")
+        if response := remembered_ortschaft_redirect(request, self.url):
+            return response
         form = BoardFilterForm(request.GET or None)
         filters = form.valid_filters() if form.is_bound else {}
         results = _page_or_404(
@@ -456,6 +456,8 @@ class CalendarPage(RoutablePageMixin, Page):
 
     @path("")
     def calendar(self, request):
+        if response := remembered_ortschaft_redirect(request, self.url):
+            return response
         form = CalendarFilterForm(request.GET or None)
         filters = form.valid_filters() if form.is_bound else {}
         results = _page_or_404(self.events(filters), request.GET.get("seite"), CALENDAR_PAGE_SIZE)
@@ -478,4 +480,7 @@ class CalendarPage(RoutablePageMixin, Page):
         filters = form.valid_filters() if form.is_bound else {}
         ortschaft = filters.get("ortschaft")
         name = f"{self.title} – {ortschaft.name}" if ortschaft else self.title
-        return ical_response(request, self.events(filters), name=name, filename="termine.ics")
+        # Calendar programs poll the feed: the next year is what they need, at a bounded cost.
+        horizon = timezone.now() + timedelta(days=ICAL_HORIZON_DAYS)
+        events = self.events(filters).filter(event_start__lt=horizon)[:ICAL_MAX_EVENTS]
+        return ical_response(request, events, name=name, filename="termine.ics")

@@ -1,10 +1,15 @@
 """Factories for the portal's models; pages come from `seed_demo` (the `demo` fixture)."""
 
+from datetime import timedelta
+
 import factory
+import wagtail_factories
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Site
 
 from barleben_portal.models import BarrierReport, Ortschaft
+from notices.models import Category, NoticeKind, NoticePage
 
 
 class OrtschaftFactory(factory.django.DjangoModelFactory):
@@ -27,3 +32,58 @@ class BarrierReportFactory(factory.django.DjangoModelFactory):
     location = "/impressum/"
     name = "Erika Mustermann"
     email = factory.Sequence(lambda number: f"citizen{number}@example.org")
+
+
+class NoticeKindFactory(factory.django.DjangoModelFactory):
+    """The five kinds exist from the migration; `NoticeKindFactory(slug="neuigkeit")` gets one."""
+
+    class Meta:
+        model = NoticeKind
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda number: f"Art {number}")
+    slug = factory.LazyAttribute(lambda kind: slugify(kind.name))
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda number: f"Kategorie {number}")
+    slug = factory.LazyAttribute(lambda category: slugify(category.name))
+
+
+def _kind(slug: str):
+    return factory.SubFactory(NoticeKindFactory, slug=slug)
+
+
+class NoticePageFactory(wagtail_factories.PageFactory):
+    """A live notice below `parent` (the board); `official=True` or `event=True` for those kinds,
+    `kind__slug="baustelle-verkehr"` for another. Ortschaften and categories go in as lists:
+    `NoticePageFactory(parent=board, ortschaften=[ebendorf])`.
+    """
+
+    class Meta:
+        model = NoticePage
+
+    title = factory.Sequence(lambda number: f"Mitteilung {number}")
+    slug = factory.LazyAttributeSequence(lambda notice, number: f"{slugify(notice.title)}-{number}")
+    kind = _kind("neuigkeit")
+    teaser = factory.LazyAttribute(lambda notice: f"Worum es geht: {notice.title}.")
+    first_published_at = factory.LazyFunction(timezone.now)
+    last_published_at = factory.SelfAttribute("first_published_at")
+
+    class Params:
+        official = factory.Trait(
+            kind=_kind("amtliche-bekanntmachung"),
+            display_from=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+            display_until=factory.LazyFunction(lambda: timezone.now() + timedelta(days=14)),
+        )
+        event = factory.Trait(
+            kind=_kind("veranstaltung"),
+            event_start=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7)),
+            event_end=factory.LazyAttribute(lambda notice: notice.event_start + timedelta(hours=2)),
+            location_name="Bürgerhaus",
+        )
+        draft = factory.Trait(live=False, first_published_at=None)

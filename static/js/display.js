@@ -23,8 +23,10 @@
   function tickClock() {
     var clock = root.querySelector("[data-clock]");
     if (!clock) return;
-    var now = new Date();
-    clock.textContent = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    // The municipality's time, whatever time zone the screen's computer is set to.
+    clock.textContent = new Intl.DateTimeFormat("de-DE", {
+      timeZone: root.dataset.timeZone || "Europe/Berlin", hour: "2-digit", minute: "2-digit"
+    }).format(new Date());
   }
 
   function refresh() {

@@ -23,7 +23,8 @@ def test_choose_ortschaft_by_keyboard(page, audit, tab_to):
         page.keyboard.press("Enter")
 
     # then
-    assert page.url.endswith("/")
+    # the remembered choice is put into the address of the home page
+    assert page.url.endswith("/?ortschaft=ebendorf")
     assert page.locator("#ortschaft-choice option:checked").inner_text() == "Ebendorf"
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     assert cookies["ortschaft"]["value"] == "ebendorf"

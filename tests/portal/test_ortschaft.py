@@ -64,8 +64,9 @@ def test_switcher_answers_get_with_405(client):
 def test_pages_know_the_chosen_ortschaft(client, demo):
     client.cookies[COOKIE_NAME] = "ebendorf"
 
-    response = client.get(demo.url)
+    response = client.get(demo.url, follow=True)
 
     assert response.status_code == 200
-    assert response.context["chosen_ortschaft"].slug == "ebendorf"
+    assert response.redirect_chain == [(f"{demo.url}?ortschaft=ebendorf", 302)]
+    assert response.context["chosen_ortschaft"]["slug"] == "ebendorf"
     assert b'<option value="ebendorf" selected>' in response.content

@@ -3,6 +3,7 @@ the municipality's settings and four staff accounts. Safe to run again."""
 
 import io
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -154,11 +155,13 @@ class Command(BaseCommand):
             # The page Wagtail creates on installation is replaced by ours.
             site = Site.objects.filter(is_default_site=True).first()
             old_root = site.root_page if site else None
+            # Full addresses (feeds, calendar, print view) use the site's host: BASE_URL's.
+            base_url = urlsplit(settings.BASE_URL)
             Site.objects.update_or_create(
                 is_default_site=True,
                 defaults={
-                    "hostname": "localhost",
-                    "port": 80,
+                    "hostname": base_url.hostname,
+                    "port": base_url.port or (443 if base_url.scheme == "https" else 80),
                     "root_page": home,
                     "site_name": "Bürgerportal Barleben",
                 },

@@ -1,0 +1,152 @@
+"""What the benchmarks share: a production-like environment, manage.py, Django in this
+process, and gunicorn on a free loopback port."""
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def bench_environment(
+    bench_dir: Path, *, settings_module: str = "barleben_portal.settings"
+) -> dict[str, str]:
+    """Production settings (DEBUG off), with a database of the benchmark's own under
+    `bench_dir` unless DATABASE_URL names another."""
+    environment = dict(os.environ)
+    environment.setdefault("DATABASE_URL", f"sqlite:///{bench_dir / 'db.sqlite3'}")
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_ROOT=str(bench_dir / "static"),
+        MEDIA_ROOT=str(bench_dir / "media"),
+        DJANGO_SETTINGS_MODULE=settings_module,
+        LOG_LEVEL="WARNING",
+    )
+    return environment
+
+
+def describe_backends(environment: dict[str, str]) -> str:
+    return (
+        f"database: {environment['DATABASE_URL'].split(':', 1)[0]}, cache: "
+        f"{'redis' if environment.get('REDIS_URL') else 'local memory'}"
+    )
+
+
+def manage(environment: dict[str, str], *arguments: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=BASE_DIR,
+        env=environment,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def setup_django(environment: dict[str, str]) -> None:
+    """Configure Django in this process with the benchmark's environment."""
+    import django
+
+    os.environ.update(environment)
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
+    django.setup()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _free_port() -> int:
+    # Another server on a fixed port would answer in place of ours and be measured instead.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _seconds_to_answer(port: int, path: str) -> float:
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+    connection.getresponse().read()
+    connection.close()
+    return time.monotonic() - started
+
+
+def wait_until_idle(port: int, *, workers: int, timeout: float = 300) -> None:
+    """Return once every worker answers the health check at once and quickly.
+
+    A load generator that stops leaves the requests it sent last queued at the server,
+    which works through them after the load generator has gone; for a slow page that is
+    many seconds, which the next measurement must not inherit.
+    """
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(workers) as pool:
+        while time.monotonic() < deadline:
+            durations = pool.map(_seconds_to_answer, [port] * workers, ["/healthz/"] * workers)
+            if max(durations) < 0.5:
+                return
+    raise SystemExit(f"gunicorn was still busy after {timeout:.0f} s")
+
+
+def warm_up(port: int, paths: list[str], *, workers: int) -> None:
+    """Request each page a few times from every worker: the first request of a worker loads
+    templates, translations and code, which belongs to no page's figures."""
+    with ThreadPoolExecutor(workers) as pool:
+        for path in paths:
+            list(pool.map(_seconds_to_answer, [port] * workers * 3, [path] * workers * 3))
+
+
+def _wait_for_server(server: subprocess.Popen, port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz/", headers={"Host": "127.0.0.1"})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not come up")
+
+
+@contextmanager
+def gunicorn(environment: dict[str, str], *, workers: int) -> Iterator[int]:
+    """Serve the portal with gunicorn on loopback only; yields the port."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "barleben_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+    )
+    try:
+        _wait_for_server(server, port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

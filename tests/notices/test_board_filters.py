@@ -1,0 +1,255 @@
+"""The board for citizens: filters by Ortschaft, kind, category and date range, pagination, and
+helpful answers (never a 500) to filter values that do not exist."""
+
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+
+from barleben_portal.ortschaft import COOKIE_NAME
+from notices.models import BOARD_PAGE_SIZE
+from tests.factories import CategoryFactory, NoticeKindFactory, NoticePageFactory
+
+NO_SUCH_CHOICE = "Diese Auswahl gibt es nicht; es wird alles angezeigt."
+NOT_A_DATE = "Bitte geben Sie ein Datum wie 31.12.2026 ein."
+
+
+def results(response) -> list:
+    return list(response.context["results"])
+
+
+def titles(response) -> set[str]:
+    return {notice.title for notice in response.context["results"]}
+
+
+@pytest.fixture
+def notices(board, ortschaften):
+    """One notice for each kind of reach, kind, category and date the filters tell apart."""
+    barleben, ebendorf, meitzendorf = (
+        ortschaften[slug] for slug in ("barleben", "ebendorf", "meitzendorf")
+    )
+    road_works = NoticeKindFactory(slug="baustelle-verkehr")
+    roads = CategoryFactory(name="Straßen", slug="strassen")
+    return {
+        "ebendorf": NoticePageFactory(
+            parent=board, title="Neuer Spielplatz in Ebendorf", ortschaften=[ebendorf]
+        ),
+        "barleben": NoticePageFactory(
+            parent=board, title="Neuer Radweg in Barleben", ortschaften=[barleben]
+        ),
+        "everywhere": NoticePageFactory(parent=board, title="Sperrmüll im ganzen Gemeindegebiet"),
+        "ebendorf-and-meitzendorf": NoticePageFactory(
+            parent=board,
+            title="Buslinie 620 fährt seltener",
+            kind=road_works,
+            categories=[roads],
+            ortschaften=[ebendorf, meitzendorf],
+        ),
+        "january": NoticePageFactory(
+            parent=board, title="Neujahrsempfang", publication_date=date(2020, 1, 15)
+        ),
+        "february": NoticePageFactory(
+            parent=board, title="Faschingsumzug", publication_date=date(2020, 2, 15)
+        ),
+    }
+
+
+def test_board_shows_an_ortschaft_and_the_whole_municipality(client, board, notices):
+    # when a citizen filters the board for Ebendorf
+    response = client.get(board.url, {"ortschaft": "ebendorf"})
+
+    # then they see Ebendorf's notices and those for everyone, each once, but not Barleben's
+    assert response.status_code == 200
+    shown = titles(response)
+    assert {
+        "Neuer Spielplatz in Ebendorf",
+        "Sperrmüll im ganzen Gemeindegebiet",
+        "Buslinie 620 fährt seltener",
+    } <= shown
+    assert "Neuer Radweg in Barleben" not in shown
+    # each once: the notice for Ebendorf and Meitzendorf is not counted twice (one page here)
+    listed = results(response)
+    assert (
+        len(listed)
+        == len({notice.pk for notice in listed})
+        == response.context["results"].paginator.count
+    )
+    for notice in listed:
+        concerns = {ortschaft.slug for ortschaft in notice.ortschaften.all()}
+        assert not concerns or "ebendorf" in concerns, notice.title
+    assert "für Ebendorf und die ganze Gemeinde" in response.content.decode()
+
+
+def test_board_without_filter_shows_all_current_notices_newest_first(client, board, notices):
+    response = client.get(board.url)
+
+    shown = results(response)
+    assert {notice.title for notice in notices.values()} <= {notice.title for notice in shown}
+    keys = [(notice.publication_date, notice.pk) for notice in shown]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_each_entry_shows_its_ortschaften_and_kind(client, board, notices):
+    response = client.get(board.url)
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    entries = {
+        entry.select_one(".notice-teaser__title").get_text(strip=True): [
+            tag.get_text(strip=True) for tag in entry.select(".notice-meta .tag")
+        ]
+        for entry in soup.select("article.notice-teaser")
+    }
+    assert entries["Buslinie 620 fährt seltener"] == [
+        "Baustelle & Verkehr",
+        "Ebendorf",
+        "Meitzendorf",
+    ]
+    assert entries["Sperrmüll im ganzen Gemeindegebiet"] == ["Neuigkeit", "Ganze Gemeinde"]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"art": "baustelle-verkehr"}, {"Buslinie 620 fährt seltener"}),
+        ({"kategorie": "strassen"}, {"Buslinie 620 fährt seltener"}),
+        ({"von": "2020-02-01", "bis": "2020-02-29"}, {"Faschingsumzug"}),
+        ({"von": "01.01.2020", "bis": "31.01.2020"}, {"Neujahrsempfang"}),
+        ({"bis": "2020-02-29"}, {"Neujahrsempfang", "Faschingsumzug"}),
+        (
+            {"ortschaft": "meitzendorf", "art": "baustelle-verkehr"},
+            {"Buslinie 620 fährt seltener"},
+        ),
+    ],
+    ids=["kind", "category", "date-range-iso", "date-range-german", "until", "ortschaft-and-kind"],
+)
+def test_board_filters(client, board, notices, query, expected):
+    response = client.get(board.url, query)
+
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    # the demo's notices may match too; ours must match exactly
+    ours = {notice.title for notice in notices.values()}
+    assert titles(response) & ours == expected
+
+
+def test_kind_filter_shows_only_that_kind(client, board, notices):
+    response = client.get(board.url, {"art": "neuigkeit"})
+
+    assert {notice.kind.slug for notice in results(response)} == {"neuigkeit"}
+
+
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ({"ortschaft": "atlantis"}, "ortschaft", NO_SUCH_CHOICE),
+        ({"art": "horoskop"}, "art", NO_SUCH_CHOICE),
+        ({"kategorie": "nichts"}, "kategorie", NO_SUCH_CHOICE),
+        ({"von": "31.02.2026"}, "von", NOT_A_DATE),
+        ({"von": "kaputt"}, "von", NOT_A_DATE),
+        ({"bis": "2026-13-01"}, "bis", NOT_A_DATE),
+    ],
+    ids=[
+        "unknown-ortschaft",
+        "unknown-kind",
+        "unknown-category",
+        "impossible-date",
+        "not-a-date",
+        "month-13",
+    ],
+)
+def test_unusable_filter_is_explained_and_ignored(client, board, notices, query, field, message):
+    everything = client.get(board.url).context["results"].paginator.count
+
+    response = client.get(board.url, query)
+
+    # then the page answers with a German explanation at the field, and shows all notices
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [message]}
+    html = response.content.decode()
+    assert "Einige Filter konnten nicht verwendet werden:" in html
+    assert message in html
+    assert response.context["filters"] == {}
+    assert response.context["results"].paginator.count == everything
+
+
+def test_range_that_ends_before_it_starts_keeps_only_its_start(client, board, notices):
+    response = client.get(board.url, {"von": "2020-02-01", "bis": "2020-01-01"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "bis": ["Das Ende darf nicht vor dem Anfang liegen."]
+    }
+    assert response.context["filters"] == {"von": date(2020, 2, 1)}
+    assert "Das Ende darf nicht vor dem Anfang liegen." in response.content.decode()
+
+
+@pytest.mark.parametrize("number", ["999", "abc", "0", "-1", "1.5"])
+def test_page_number_out_of_range_is_not_found(client, board, notices, number):
+    response = client.get(board.url, {"seite": number})
+
+    assert response.status_code == 404
+
+
+def test_remembered_ortschaft_becomes_part_of_the_address(client, board):
+    # given a citizen who chose Ebendorf in the header
+    client.cookies[COOKIE_NAME] = "ebendorf"
+
+    # when they open the board, then they are sent to Ebendorf's board
+    response = client.get(board.url)
+    assert response.status_code == 302
+    assert response.url == f"{board.url}?ortschaft=ebendorf"
+    # and that one shows Ebendorf's notices
+    assert client.get(response.url).context["filters"]["ortschaft"].slug == "ebendorf"
+
+
+@pytest.mark.parametrize("cookie", ["ebendorf", "atlantis"])
+def test_explicit_choice_of_all_ortschaften_wins_over_the_cookie(client, board, notices, cookie):
+    client.cookies[COOKIE_NAME] = cookie
+
+    response = client.get(board.url, {"ortschaft": ""})
+
+    assert response.status_code == 200
+    assert "ortschaft" not in response.context["filters"]
+    assert "Neuer Radweg in Barleben" in titles(response)
+
+
+def test_unknown_remembered_ortschaft_shows_the_whole_board(client, board, notices):
+    client.cookies[COOKIE_NAME] = "atlantis"
+
+    response = client.get(board.url)
+
+    assert response.status_code == 200
+    assert "Neuer Radweg in Barleben" in titles(response)
+
+
+def test_remembered_ortschaft_keeps_the_other_filters(client, board, notices):
+    # given a citizen who chose Ebendorf, following a link to the road works on the board
+    client.cookies[COOKIE_NAME] = "ebendorf"
+
+    response = client.get(board.url, {"art": "baustelle-verkehr"})
+
+    # then the board they land on is Ebendorf's road works, not all of Ebendorf's notices
+    assert response.status_code == 302
+    landed = client.get(response.url)
+    assert set(landed.context["filters"]) == {"ortschaft", "art"}
+
+
+@pytest.mark.parametrize("cookie", [None, "ebendorf"], ids=["no-cookie", "ebendorf-cookie"])
+def test_next_page_link_keeps_the_filters(client, board, ortschaften, cookie):
+    # given more of Ebendorf's notices than fit on one page
+    NoticePageFactory.create_batch(
+        BOARD_PAGE_SIZE + 1, parent=board, ortschaften=[ortschaften["ebendorf"]]
+    )
+    if cookie:
+        client.cookies[COOKIE_NAME] = cookie
+    first = client.get(board.url, {"ortschaft": "ebendorf", "art": "neuigkeit"})
+    assert first.context["results"].has_next()
+
+    # when the citizen follows the link to the next page
+    link = BeautifulSoup(first.content, "html.parser").select_one('a[rel="next"]')["href"]
+    response = client.get(f"{board.url}{link}", follow=True)
+
+    # then they see the second page of the same choice
+    assert response.status_code == 200
+    assert response.context["results"].number == 2
+    assert set(response.context["filters"]) == {"ortschaft", "art"}
