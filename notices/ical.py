@@ -1,15 +1,18 @@
 """iCalendar (RFC 5545) for events: one event's .ics and the subscribable feeds."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event, vGeo, vUri
 
 TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
+FEED_VERSION_KEY = "notices:ical-version"
+FEED_CACHE_SECONDS = 60 * 60
 
 
 def ical_event(notice, request: HttpRequest) -> Event:
@@ -46,6 +49,32 @@ def ical_event(notice, request: HttpRequest) -> Event:
 def ical_response(
     request: HttpRequest, notices: Iterable, *, name: str, filename: str
 ) -> HttpResponse:
+    return _calendar_response(ical_body(request, notices, name=name), filename=filename)
+
+
+def cached_ical_response(
+    request: HttpRequest, notices: Callable[[], Iterable], *, key: str, name: str, filename: str
+) -> HttpResponse:
+    """A feed that calendar programs poll: built once, then served from the cache until a
+    notice is published or unpublished, the day changes, or an hour has passed."""
+    version = cache.get_or_set(FEED_VERSION_KEY, 0, timeout=None)
+    cache_key = f"notices:ical:{version}:{timezone.localdate()}:{request.get_host()}:{key}"
+    body = cache.get(cache_key)
+    if body is None:
+        body = ical_body(request, notices(), name=name)
+        cache.set(cache_key, body, timeout=FEED_CACHE_SECONDS)
+    return _calendar_response(body, filename=filename)
+
+
+def ical_feeds_forget() -> None:
+    """Make every cached feed stale: called when a notice is published or unpublished."""
+    try:
+        cache.incr(FEED_VERSION_KEY)
+    except ValueError:
+        cache.set(FEED_VERSION_KEY, 1, timeout=None)
+
+
+def ical_body(request: HttpRequest, notices: Iterable, *, name: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Buergerportal//Termine//DE")
     calendar.add("version", "2.0")
@@ -61,6 +90,10 @@ def ical_response(
     first = min([today, *(start.date() for start in starts)]) - timedelta(days=366)
     last = max([today, *(start.date() for start in starts)]) + timedelta(days=366)
     calendar.add_missing_timezones(first_date=first, last_date=last)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    return calendar.to_ical()
+
+
+def _calendar_response(body: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -25,7 +25,7 @@ from barleben_portal.ortschaft import remembered_ortschaft_redirect
 
 from .blocks import NoticeBodyBlock
 from .forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
-from .ical import ical_response
+from .ical import cached_ical_response, ical_response
 from .permissions import NoticePermissionTester
 
 
@@ -482,5 +482,10 @@ class CalendarPage(RoutablePageMixin, Page):
         name = f"{self.title} – {ortschaft.name}" if ortschaft else self.title
         # Calendar programs poll the feed: the next year is what they need, at a bounded cost.
         horizon = timezone.now() + timedelta(days=ICAL_HORIZON_DAYS)
-        events = self.events(filters).filter(event_start__lt=horizon)[:ICAL_MAX_EVENTS]
-        return ical_response(request, events, name=name, filename="termine.ics")
+        return cached_ical_response(
+            request,
+            lambda: self.events(filters).filter(event_start__lt=horizon)[:ICAL_MAX_EVENTS],
+            key=f"{self.pk}:{ortschaft.slug if ortschaft else ''}",
+            name=name,
+            filename="termine.ics",
+        )

@@ -1,6 +1,7 @@
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
+from .ical import ical_feeds_forget
 from .models import NoticePage
 from .tasks import notice_display_sync_task
 
@@ -12,6 +13,12 @@ def record_display(sender, instance, **kwargs):
         transaction.on_commit(notice_display_sync_task.delay, robust=True)
 
 
+def forget_feeds(sender, instance, **kwargs):
+    ical_feeds_forget()
+
+
 def register_signal_handlers():
     page_published.connect(record_display, sender=NoticePage)
     page_unpublished.connect(record_display, sender=NoticePage)
+    page_published.connect(forget_feeds, sender=NoticePage)
+    page_unpublished.connect(forget_feeds, sender=NoticePage)

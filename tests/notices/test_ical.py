@@ -182,3 +182,25 @@ def test_a_notice_that_is_no_event_has_no_ics(client, board, traits):
     notice = NoticePageFactory(parent=board, **traits)
 
     assert client.get(f"{notice.url}ical/").status_code == 404
+
+
+def test_cached_calendar_feed_follows_publishing(client, calendar, events):
+    # given a feed a calendar program has fetched (it is cached now)
+    feed = f"{calendar.url}ical/"
+    read_calendar(client.get(feed))
+    newcomer = NoticePageFactory(
+        parent=events["winter"].get_parent(),
+        event=True,
+        draft=True,
+        title="Osterfeuer",
+        event_start=datetime(2030, 4, 20, 19, 0, tzinfo=BERLIN),
+    )
+
+    # when the event is published, then the next fetch has it
+    newcomer.save_revision().publish()
+    assert "Osterfeuer" in vevents(read_calendar(client.get(feed)))
+
+    # when it is unpublished again, then it is gone
+    newcomer.refresh_from_db()
+    newcomer.unpublish()
+    assert "Osterfeuer" not in vevents(read_calendar(client.get(feed)))
