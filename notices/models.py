@@ -326,6 +326,23 @@ def _page_or_404(items, number: str | None, per_page: int):
         raise Http404(_("There is no such page of results.")) from None
 
 
+def _filtered_listing(page, request, form_class, items_for, page_size: int, feed_keys: tuple):
+    """A filtered, paginated listing page: valid filters apply, invalid ones are explained."""
+    form = form_class(request.GET or None)
+    filters = form.valid_filters() if form.is_bound else {}
+    results = _page_or_404(items_for(filters), request.GET.get("seite"), page_size)
+    feed_query = urlencode({key: filters[key].slug for key in feed_keys if key in filters})
+    return page.render(
+        request,
+        context_overrides={
+            "form": form,
+            "filters": filters,
+            "results": results,
+            "feed_query": feed_query,
+        },
+    )
+
+
 class NoticeIndexPage(RoutablePageMixin, Page):
     """The board (Schwarzes Brett): current notices, filters, feeds, print view and display mode."""
 
@@ -359,22 +376,13 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     def board(self, request):
         if response := remembered_ortschaft_redirect(request, self.url):
             return response
-        form = BoardFilterForm(request.GET or None)
-        filters = form.valid_filters() if form.is_bound else {}
-        results = _page_or_404(
-            self.filtered_notices(filters), request.GET.get("seite"), BOARD_PAGE_SIZE
-        )
-        feed_query = urlencode(
-            {key: request.GET[key] for key in ("ortschaft", "art") if request.GET.get(key)}
-        )
-        return self.render(
+        return _filtered_listing(
+            self,
             request,
-            context_overrides={
-                "form": form,
-                "filters": filters,
-                "results": results,
-                "feed_query": feed_query,
-            },
+            BoardFilterForm,
+            self.filtered_notices,
+            BOARD_PAGE_SIZE,
+            ("ortschaft", "art"),
         )
 
     @path("rss/", name="rss")
@@ -458,20 +466,8 @@ class CalendarPage(RoutablePageMixin, Page):
     def calendar(self, request):
         if response := remembered_ortschaft_redirect(request, self.url):
             return response
-        form = CalendarFilterForm(request.GET or None)
-        filters = form.valid_filters() if form.is_bound else {}
-        results = _page_or_404(self.events(filters), request.GET.get("seite"), CALENDAR_PAGE_SIZE)
-        feed_query = urlencode(
-            {"ortschaft": filters["ortschaft"].slug} if "ortschaft" in filters else {}
-        )
-        return self.render(
-            request,
-            context_overrides={
-                "form": form,
-                "filters": filters,
-                "results": results,
-                "feed_query": feed_query,
-            },
+        return _filtered_listing(
+            self, request, CalendarFilterForm, self.events, CALENDAR_PAGE_SIZE, ("ortschaft",)
         )
 
     @path("ical/", name="ical")
