@@ -15,6 +15,8 @@ def remembered_ortschaft_redirect(request: HttpRequest, url: str) -> HttpRespons
     when the address already says which Ortschaft (`?ortschaft=` means all) or none is known."""
     from .models import Ortschaft
 
+    if getattr(request, "is_preview", False):
+        return None  # an editor's preview shows the page itself, not a redirect to the live one
     slug = request.COOKIES.get(COOKIE_NAME)
     if not slug or "ortschaft" in request.GET or not Ortschaft.objects.filter(slug=slug).exists():
         return None

@@ -38,7 +38,7 @@ class BoardRssFeed(Feed):
         return self.board.introduction or _("Current notices of the municipality")
 
     def items(self, filters: dict):
-        return self.board.filtered_notices(filters).defer_streamfields()[:FEED_SIZE]
+        return self.board.filtered_notices(filters)[:FEED_SIZE]
 
     def item_title(self, notice) -> str:
         return notice.title

@@ -10,6 +10,7 @@ import io
 from datetime import date, datetime
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -21,6 +22,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 from barleben_portal.models import HomePage, Ortschaft
 from notices.models import CalendarPage, NoticeIndexPage, NoticeKind
+from tests.notices.clock import NOW
 
 
 @pytest.fixture(scope="package")
@@ -118,3 +120,10 @@ def notice_form_data():
         )
 
     return build
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stands at `tests.notices.clock.NOW`."""
+    with time_machine.travel(NOW, tick=False):
+        yield

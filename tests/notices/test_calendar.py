@@ -1,23 +1,13 @@
 """The calendar: upcoming events by month, filtered by Ortschaft and category; past events leave."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
 
 from tests.factories import CategoryFactory, NoticePageFactory
-
-BERLIN = ZoneInfo("Europe/Berlin")
-# Long after the demo's events, which are dated around the day the tests run.
-NOW = datetime(2030, 3, 10, 10, 0, tzinfo=BERLIN)
-
-
-@pytest.fixture
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+from tests.notices.clock import BERLIN, NOW
 
 
 @pytest.fixture

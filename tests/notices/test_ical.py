@@ -2,23 +2,12 @@
 library as a calendar program would read them, in the time zone of the municipality."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from icalendar import Calendar
 
 from tests.factories import NoticePageFactory
-
-BERLIN = ZoneInfo("Europe/Berlin")
-# Long after the demo's events, which are dated around the day the tests run.
-NOW = datetime(2030, 3, 10, 10, 0, tzinfo=BERLIN)
-
-
-@pytest.fixture
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+from tests.notices.clock import BERLIN, NOW
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from barleben_portal.ortschaft import COOKIE_MAX_AGE, COOKIE_NAME
+from barleben_portal.ortschaft import COOKIE_MAX_AGE, COOKIE_NAME, remembered_ortschaft_redirect
 from tests.factories import OrtschaftFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,21 @@ def test_pages_know_the_chosen_ortschaft(client, demo):
     assert response.redirect_chain == [(f"{demo.url}?ortschaft=ebendorf", 302)]
     assert response.context["chosen_ortschaft"]["slug"] == "ebendorf"
     assert b'<option value="ebendorf" selected>' in response.content
+
+
+@pytest.mark.parametrize("is_preview, redirects", [(False, True), (True, False)])
+def test_remembered_ortschaft_redirects_citizens_but_not_previews(rf, demo, is_preview, redirects):
+    # given a request with a remembered Ortschaft and no choice in the address
+    request = rf.get(demo.url, {"seite": "2"})
+    request.COOKIES[COOKIE_NAME] = "ebendorf"
+    request.is_preview = is_preview
+
+    # when the page asks where to send it
+    response = remembered_ortschaft_redirect(request, demo.url)
+
+    # then a citizen goes to the address with the choice (other parameters kept); an
+    # editor's preview stays on the page
+    if redirects:
+        assert response.url == f"{demo.url}?seite=2&ortschaft=ebendorf"
+    else:
+        assert response is None
