@@ -8,8 +8,10 @@ caches in local memory and writes e-mail into `var/mail/`.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR / "barleben_portal"
@@ -143,12 +145,54 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = "Europe/Berlin"
+# Bulk e-mail waits in a queue of its own, so a confirmation request need not wait behind a
+# fan-out to thousands. A worker started without -Q consumes both queues.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("mail-bulk")]
+CELERY_TASK_ROUTES = {"notices.tasks.delivery_send_batch_task": {"queue": "mail-bulk"}}
+
+# Notifications to subscribers (notices/fanout.py).
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=1000)
+# 0: no limit; otherwise e-mails per second across all workers, to spare the mail server.
+NOTIFICATIONS_MAX_PER_SECOND = env.float("NOTIFICATIONS_MAX_PER_SECOND", default=0)
+NOTIFICATIONS_RETRY_DELAY = env.int("NOTIFICATIONS_RETRY_DELAY", default=60)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=10)
+NOTIFICATIONS_PAUSE_AFTER_FAILURES = env.int("NOTIFICATIONS_PAUSE_AFTER_FAILURES", default=3)
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
+NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
+NOTIFICATIONS_SWEEP_INTERVAL = env.int("NOTIFICATIONS_SWEEP_INTERVAL", default=60)
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+# 0 = Sunday … 6 = Saturday (crontab); Monday by default.
+NOTIFICATIONS_DIGEST_WEEKDAY = env.int("NOTIFICATIONS_DIGEST_WEEKDAY", default=1)
+# Sign-ups per IP address and hour; confirmation e-mails per address and hour.
+SUBSCRIPTION_SIGN_UP_RATE = env("SUBSCRIPTION_SIGN_UP_RATE", default="10/h")
+
 CELERY_BEAT_SCHEDULE = {
     # Scheduled publication and the display periods of official notices, on time.
     "publish-scheduled": {"task": "notices.tasks.publish_scheduled_task", "schedule": 60},
     "barrier-report-sweep": {
         "task": "barleben_portal.tasks.barrier_report_sweep_task",
         "schedule": 15 * 60,
+    },
+    "notifications-sweep": {
+        "task": "notices.tasks.notifications_sweep_task",
+        "schedule": NOTIFICATIONS_SWEEP_INTERVAL,
+    },
+    "digests-daily": {
+        "task": "notices.tasks.digests_compose_task",
+        "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
+        "args": ("daily",),
+    },
+    "digests-weekly": {
+        "task": "notices.tasks.digests_compose_task",
+        "schedule": crontab(
+            minute=0, hour=NOTIFICATIONS_DIGEST_HOUR, day_of_week=NOTIFICATIONS_DIGEST_WEEKDAY
+        ),
+        "args": ("weekly",),
+    },
+    "subscriptions-unconfirmed-delete": {
+        "task": "notices.tasks.subscriptions_unconfirmed_delete_task",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 

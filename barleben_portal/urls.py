@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("ortschaft/", views.ortschaft_choose, name="ortschaft_choose"),
     path("suche/", views.search, name="search"),
+    path("benachrichtigungen/", include("notices.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),

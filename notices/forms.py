@@ -12,6 +12,11 @@ class NoticePageForm(WagtailAdminPageForm):
     """Admin form of a notice: official notices go live with their display period and
     only by the hand of someone allowed to approve them."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sending a change is a decision for this publication only, never carried over.
+        self.initial["send_change"] = False
+
     def clean(self):
         cleaned_data = super().clean()
         kind = cleaned_data.get("kind")
@@ -101,3 +106,91 @@ class CalendarFilterForm(BoardFilterForm):
         super().__init__(*args, **kwargs)
         for name in ("art", "von", "bis"):
             del self.fields[name]
+
+
+class SubscriptionChoicesForm(forms.Form):
+    """What a subscription receives; an empty choice means all."""
+
+    ortschaften = forms.ModelMultipleChoiceField(
+        label=_("For which Ortschaften?"),
+        help_text=_("Choose none for all. Notices for the whole municipality always come."),
+        queryset=Ortschaft.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kinds = forms.ModelMultipleChoiceField(
+        label=_("Which kinds of notice?"),
+        help_text=_("Choose none for all."),
+        queryset=None,
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Which topics?"),
+        help_text=_("Choose none for all, including notices without a topic."),
+        queryset=None,
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    frequency = forms.ChoiceField(
+        label=_("How often would you like an e-mail?"),
+        choices=(),
+        initial="immediately",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Category, Frequency, NoticeKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].queryset = NoticeKind.objects.all()
+        self.fields["categories"].queryset = Category.objects.all()
+        self.fields["frequency"].choices = Frequency.choices
+        for name in ("ortschaften", "kinds", "categories"):
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "There is no such choice; please choose from the list."
+            )
+            self.fields[name].error_messages["invalid_pk_value"] = _(
+                "There is no such choice; please choose from the list."
+            )
+        self.fields["frequency"].error_messages["required"] = _("Please choose how often.")
+        self.fields["frequency"].error_messages["invalid_choice"] = _("Please choose how often.")
+
+    def choices(self) -> dict:
+        """The cleaned choices, as the subscription services take them."""
+        names = ("ortschaften", "kinds", "categories", "frequency")
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class SubscriptionSignUpForm(SubscriptionChoicesForm):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("We send you an e-mail to confirm that the address is yours."),
+        max_length=254,
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the municipality stores my e-mail address and my choices to send "
+            "me these e-mails, until I unsubscribe."
+        ),
+        help_text=_(
+            "Every e-mail has a link to change or end the subscription. Unsubscribing deletes "
+            "your address. Details are in the privacy statement."
+        ),
+    )
+
+    field_order = ["email", "ortschaften", "kinds", "categories", "frequency", "consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
+        self.fields["email"].error_messages.update(
+            required=_("Please enter your e-mail address."),
+            invalid=_("Please enter an e-mail address like name@example.de."),
+        )
+        self.fields["consent"].error_messages["required"] = _(
+            "Please agree, so that we may send you e-mails."
+        )

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.http import Http404
@@ -23,10 +23,10 @@ from wagtail.search import index
 from barleben_portal.models import Ortschaft
 from barleben_portal.ortschaft import remembered_ortschaft_redirect
 
-from .blocks import NoticeBodyBlock
-from .forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
-from .ical import cached_ical_response, ical_response
-from .permissions import NoticePermissionTester
+from ..blocks import NoticeBodyBlock
+from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
+from ..ical import cached_ical_response, ical_response
+from ..permissions import NoticePermissionTester
 
 
 class NoticeKind(models.Model):
@@ -175,6 +175,16 @@ class NoticePage(RoutablePageMixin, Page):
     contact_phone = models.CharField(_("phone"), max_length=50, blank=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)
 
+    # A first publication is always announced; a change only when its editor asks.
+    send_change = models.BooleanField(
+        _("send this change to subscribers"),
+        default=False,
+        help_text=_(
+            "Tick this when publishing an important change (a new date, a correction): "
+            "subscribers get an e-mail about it. Unticked, publishing a change sends nothing."
+        ),
+    )
+
     objects = NoticeManager()
     base_form_class = NoticePageForm
 
@@ -210,6 +220,7 @@ class NoticePage(RoutablePageMixin, Page):
             ],
             heading=_("Contact"),
         ),
+        FieldPanel("send_change"),
     ]
     search_fields = [
         *Page.search_fields,
@@ -249,6 +260,12 @@ class NoticePage(RoutablePageMixin, Page):
             errors["longitude"] = _("Give both latitude and longitude, or neither.")
         if errors:
             raise ValidationError(errors)
+
+    def publish(self, revision, *args, **kwargs):
+        # The outbox row of the announcement (see notices/signal_handlers.py) commits with the
+        # publication, or neither does.
+        with transaction.atomic():
+            return super().publish(revision, *args, **kwargs)
 
     @property
     def is_official(self) -> bool:
@@ -387,13 +404,13 @@ class NoticeIndexPage(RoutablePageMixin, Page):
 
     @path("rss/", name="rss")
     def rss(self, request):
-        from .feeds import BoardRssFeed
+        from ..feeds import BoardRssFeed
 
         return BoardRssFeed(board=self)(request)
 
     @path("atom/", name="atom")
     def atom(self, request):
-        from .feeds import BoardAtomFeed
+        from ..feeds import BoardAtomFeed
 
         return BoardAtomFeed(board=self)(request)
 

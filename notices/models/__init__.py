@@ -1,0 +1,35 @@
+"""The notice board (`board`) and what citizens subscribe to on it (`subscriptions`)."""
+
+from .board import (
+    BOARD_PAGE_SIZE,
+    CALENDAR_PAGE_SIZE,
+    ICAL_HORIZON_DAYS,
+    ICAL_MAX_EVENTS,
+    CalendarPage,
+    Category,
+    NoticeDisplayRecord,
+    NoticeIndexPage,
+    NoticeKind,
+    NoticePage,
+    NoticeQuerySet,
+)
+from .subscriptions import Delivery, DigestEntry, Dispatch, Frequency, Subscription
+
+__all__ = [
+    "BOARD_PAGE_SIZE",
+    "CALENDAR_PAGE_SIZE",
+    "ICAL_HORIZON_DAYS",
+    "ICAL_MAX_EVENTS",
+    "CalendarPage",
+    "Category",
+    "Delivery",
+    "DigestEntry",
+    "Dispatch",
+    "Frequency",
+    "NoticeDisplayRecord",
+    "NoticeIndexPage",
+    "NoticeKind",
+    "NoticePage",
+    "NoticeQuerySet",
+    "Subscription",
+]

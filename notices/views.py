@@ -1,0 +1,128 @@
+"""E-mail subscriptions for citizens: sign up, confirm, change, unsubscribe."""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+from wagtail.models import Site
+
+from .forms import SubscriptionChoicesForm, SubscriptionSignUpForm
+from .models import Subscription
+from .subscriptions import (
+    InvalidLink,
+    normalise_email,
+    subscription_confirm,
+    subscription_for_confirmation,
+    subscription_sign_up,
+    subscription_unsubscribe,
+    subscription_update,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _site(request: HttpRequest) -> Site:
+    return Site.find_for_request(request) or Site.objects.get(is_default_site=True)
+
+
+def _invalid_link(request: HttpRequest, reason: str) -> HttpResponse:
+    logger.info("Invalid subscription link: %s", reason)
+    return render(request, "notices/subscription_invalid_link.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_sign_up_view(request: HttpRequest) -> HttpResponse:
+    form = SubscriptionSignUpForm(request.POST or None)
+    if request.method == "POST":
+        if is_ratelimited(
+            request,
+            group="subscription-sign-up",
+            key="ip",
+            rate=settings.SUBSCRIPTION_SIGN_UP_RATE,
+            increment=True,
+        ):
+            logger.warning("Subscription sign-ups rate-limited for an IP address")
+            return render(request, "notices/subscription_rate_limited.html", status=429)
+        if form.is_valid():
+            email = normalise_email(form.cleaned_data["email"])
+            # Several sign-ups for one address send one e-mail an hour at most; the answer
+            # stays the same, so nobody learns whether the address is known.
+            if not is_ratelimited(
+                request,
+                group="subscription-sign-up-address",
+                key=lambda group, request: email,
+                rate=settings.SUBSCRIPTION_SIGN_UP_RATE,
+                increment=True,
+            ):
+                subscription_sign_up(site=_site(request), email=email, **form.choices())
+            request.session["subscription_email"] = email
+            return redirect("notices:subscription_pending")
+    return render(request, "notices/subscription_sign_up.html", {"form": form})
+
+
+def subscription_pending_view(request: HttpRequest) -> HttpResponse:
+    email = request.session.get("subscription_email")
+    return render(request, "notices/subscription_pending.html", {"email": email})
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_confirm_view(request: HttpRequest, signature: str) -> HttpResponse:
+    # Confirming takes a button press (POST): mail scanners that open links must not
+    # confirm a subscription nobody asked for.
+    try:
+        if request.method == "POST":
+            subscription = subscription_confirm(signature=signature)
+            return render(
+                request, "notices/subscription_confirmed.html", {"subscription": subscription}
+            )
+        subscription = subscription_for_confirmation(signature=signature)
+    except InvalidLink as error:
+        return _invalid_link(request, str(error))
+    return render(request, "notices/subscription_confirm.html", {"subscription": subscription})
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_manage_view(request: HttpRequest, token: str) -> HttpResponse:
+    subscription = (
+        Subscription.objects.filter(token=token)
+        .prefetch_related("ortschaften", "kinds", "categories")
+        .first()
+    )
+    if subscription is None:
+        return _invalid_link(request, "unknown token")
+    initial = {
+        "ortschaften": list(subscription.ortschaften.all()),
+        "kinds": list(subscription.kinds.all()),
+        "categories": list(subscription.categories.all()),
+        "frequency": subscription.frequency,
+    }
+    form = SubscriptionChoicesForm(request.POST or None, initial=initial)
+    is_saved = False
+    if request.method == "POST" and form.is_valid():
+        subscription = subscription_update(subscription=subscription, **form.choices())
+        is_saved = True
+    return render(
+        request,
+        "notices/subscription_manage.html",
+        {"form": form, "subscription": subscription, "is_saved": is_saved},
+    )
+
+
+# RFC 8058: mail programs unsubscribe with one POST, without cookies or a CSRF token. The
+# unguessable token in the address is the authorisation; GET only shows the button, since
+# mail scanners open links.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def subscription_unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        if not subscription_unsubscribe(token=token):
+            return _invalid_link(request, "unknown token")
+        return render(request, "notices/subscription_unsubscribed.html")
+    subscription = Subscription.objects.filter(token=token).first()
+    if subscription is None:
+        return _invalid_link(request, "unknown token")
+    return render(request, "notices/subscription_unsubscribe.html", {"subscription": subscription})
