@@ -78,7 +78,7 @@ def _render(name: str, subject: str, context: dict, site: Site, **kwargs) -> Mai
     }
     return MailTemplate(
         subject=subject,
-        text=render_to_string(f"notices/email/{name}.txt", context),
+        text=render_to_string(f"notices/email/{name}.txt", context).strip() + "\n",
         html=render_to_string(f"notices/email/{name}.html", context),
         **kwargs,
     )
@@ -126,7 +126,7 @@ def confirmation_template(subscription: Subscription, now: datetime | None = Non
         "kinds": list(subscription.kinds.all()),
         "categories": list(subscription.categories.all()),
     }
-    subject = _("Please confirm your subscription to the %(name)s citizen portal") % {
+    subject = _("Please confirm your subscription – citizen portal %(name)s") % {
         "name": municipality.name
     }
     return _render("confirmation", subject, context, subscription.site)
@@ -134,7 +134,7 @@ def confirmation_template(subscription: Subscription, now: datetime | None = Non
 
 def reminder_template(subscription: Subscription) -> MailTemplate:
     municipality = MunicipalitySettings.for_site(subscription.site)
-    subject = _("Your subscription to the %(name)s citizen portal") % {"name": municipality.name}
+    subject = _("Your subscription – citizen portal %(name)s") % {"name": municipality.name}
     return _render("reminder", subject, {"subscription": subscription}, subscription.site)
 
 

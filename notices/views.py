@@ -36,7 +36,10 @@ def _invalid_link(request: HttpRequest, reason: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def subscription_sign_up_view(request: HttpRequest) -> HttpResponse:
-    form = SubscriptionSignUpForm(request.POST or None)
+    # A link from a board or home page chosen for an Ortschaft preselects it.
+    form = SubscriptionSignUpForm(
+        request.POST or None, initial={"ortschaften": request.GET.getlist("ortschaft")}
+    )
     if request.method == "POST":
         if is_ratelimited(
             request,
