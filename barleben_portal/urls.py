@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from notices import views as notices_views
+
 from . import views
 
 urlpatterns = [
@@ -12,6 +14,13 @@ urlpatterns = [
     path("ortschaft/", views.ortschaft_choose, name="ortschaft_choose"),
     path("suche/", views.search, name="search"),
     path("benachrichtigungen/", include("notices.urls")),
+    path("konto/", views.account_overview, name="account_overview"),
+    path(
+        "konto/benachrichtigungen/",
+        notices_views.account_subscription_view,
+        name="account_subscription",
+    ),
+    path("konto/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),

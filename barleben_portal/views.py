@@ -1,6 +1,7 @@
 import logging
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -50,6 +51,13 @@ def ortschaft_choose(request: HttpRequest) -> HttpResponse:
         # "Whole municipality" or an unknown value: forget the choice.
         response.delete_cookie(COOKIE_NAME, samesite="Lax")
     return response
+
+
+@login_required
+@require_GET
+def account_overview(request: HttpRequest) -> HttpResponse:
+    """The citizen's account: addresses, e-mail notifications, password, log-out."""
+    return render(request, "barleben_portal/account.html")
 
 
 @require_GET

@@ -49,7 +49,11 @@ class MailTemplate:
         text, html = self.text, self.html
         headers = {
             # Stable, so a mailbox recognises the same e-mail should it ever arrive twice.
-            "Message-ID": f"<delivery.{delivery.pk}@{subscription.site.hostname or 'localhost'}>",
+            "Message-ID": "<delivery.{}.{}@{}>".format(
+                delivery.pk,
+                int(delivery.created_at.timestamp()),
+                subscription.site.hostname or "localhost",
+            ),
             "Auto-Submitted": "auto-generated",
         }
         if self.has_subscription_links:
@@ -93,9 +97,9 @@ def notification_template(dispatch: Dispatch) -> MailTemplate:
 def digest_template(delivery: Delivery, subscription: Subscription) -> MailTemplate:
     dispatches = [
         entry.dispatch
-        for entry in delivery.entries.select_related("dispatch").order_by(
-            "dispatch__created_at", "dispatch__pk"
-        )
+        for entry in delivery.entries.select_related("dispatch")
+        .prefetch_related("dispatch__ortschaften")
+        .order_by("dispatch__created_at", "dispatch__pk")
     ]
     if subscription.frequency == Frequency.WEEKLY:
         heading = _("Your weekly summary")

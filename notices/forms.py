@@ -165,13 +165,9 @@ class SubscriptionChoicesForm(forms.Form):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class SubscriptionSignUpForm(SubscriptionChoicesForm):
-    email = forms.EmailField(
-        label=_("Your e-mail address"),
-        help_text=_("We send you an e-mail to confirm that the address is yours."),
-        max_length=254,
-    )
-    consent = forms.BooleanField(
+def consent_field() -> forms.BooleanField:
+    """The consent to e-mail notifications; its text's version is CONSENT_VERSION."""
+    return forms.BooleanField(
         label=_(
             "I agree that the municipality stores my e-mail address and my choices to send "
             "me these e-mails, until I unsubscribe."
@@ -180,7 +176,17 @@ class SubscriptionSignUpForm(SubscriptionChoicesForm):
             "Every e-mail has a link to change or end the subscription. Unsubscribing deletes "
             "your address. Details are in the privacy statement."
         ),
+        error_messages={"required": _("Please agree, so that we may send you e-mails.")},
     )
+
+
+class SubscriptionSignUpForm(SubscriptionChoicesForm):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("We send you an e-mail to confirm that the address is yours."),
+        max_length=254,
+    )
+    consent = consent_field()
 
     field_order = ["email", "ortschaften", "kinds", "categories", "frequency", "consent"]
 
@@ -191,6 +197,9 @@ class SubscriptionSignUpForm(SubscriptionChoicesForm):
             required=_("Please enter your e-mail address."),
             invalid=_("Please enter an e-mail address like name@example.de."),
         )
-        self.fields["consent"].error_messages["required"] = _(
-            "Please agree, so that we may send you e-mails."
-        )
+
+
+class AccountSubscriptionForm(SubscriptionChoicesForm):
+    """Subscribing from the account page: the address is the account's verified one."""
+
+    consent = consent_field()

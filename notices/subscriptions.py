@@ -17,8 +17,8 @@ from .models import Category, Delivery, Frequency, NoticeKind, Subscription
 
 logger = logging.getLogger(__name__)
 
-# The version of the consent text in templates/notices/includes/subscription_consent.html.
-# Change both together: each subscription records the version its citizen agreed to.
+# The version of the consent text (notices.forms.consent_field). Change both together: each
+# subscription records the version its citizen agreed to.
 CONSENT_VERSION = "2026-11-26"
 CONFIRMATION_MAX_AGE = timedelta(days=7)
 UNCONFIRMED_RETENTION = timedelta(days=7)
@@ -90,6 +90,43 @@ def subscription_sign_up(
             kind = Delivery.Kind.CONFIRMATION
         delivery_queue_single(subscription=subscription, kind=kind)
     logger.info("Sign-up for subscription %s (%s)", subscription.pk, kind)
+    return subscription
+
+
+def subscription_subscribe_verified(
+    *,
+    site: Site,
+    email: str,
+    ortschaften: Iterable[Ortschaft],
+    kinds: Iterable[NoticeKind],
+    categories: Iterable[Category],
+    frequency: str,
+) -> Subscription:
+    """Subscribe an address its account has verified: active at once, no confirmation e-mail.
+
+    The account's verification is the proof that the address is the citizen's; the consent
+    given on the account page is recorded like that of a sign-up.
+    """
+    email = normalise_email(email)
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(site=site, email__iexact=email).first()
+        ) or Subscription(site=site, email=email)
+        now = timezone.now()
+        if not subscription.is_confirmed:
+            subscription.signed_up_at = now
+            subscription.confirmed_at = now
+            subscription.consent_version = CONSENT_VERSION
+        subscription.paused_at = None
+        subscription.failure_count = 0
+        _set_choices(
+            subscription,
+            ortschaften=ortschaften,
+            kinds=kinds,
+            categories=categories,
+            frequency=frequency,
+        )
+    logger.info("Subscription %s set from its citizen's account", subscription.pk)
     return subscription
 
 

@@ -2,15 +2,18 @@
 
 import logging
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 from wagtail.models import Site
 
-from .forms import SubscriptionChoicesForm, SubscriptionSignUpForm
+from .forms import AccountSubscriptionForm, SubscriptionChoicesForm, SubscriptionSignUpForm
 from .models import Subscription
 from .subscriptions import (
     InvalidLink,
@@ -18,6 +21,7 @@ from .subscriptions import (
     subscription_confirm,
     subscription_for_confirmation,
     subscription_sign_up,
+    subscription_subscribe_verified,
     subscription_unsubscribe,
     subscription_update,
 )
@@ -129,3 +133,47 @@ def subscription_unsubscribe_view(request: HttpRequest, token: str) -> HttpRespo
     if subscription is None:
         return _invalid_link(request, "unknown token")
     return render(request, "notices/subscription_unsubscribe.html", {"subscription": subscription})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_subscription_view(request: HttpRequest) -> HttpResponse:
+    """The same subscription, managed from the citizen's account with its verified address."""
+    address = (
+        EmailAddress.objects.filter(user=request.user, verified=True).order_by("-primary").first()
+    )
+    if address is None:
+        return render(request, "notices/account_subscription.html", {"address": None})
+    site = _site(request)
+    subscription = (
+        Subscription.objects.filter(
+            site=site, email__iexact=address.email, confirmed_at__isnull=False
+        )
+        .prefetch_related("ortschaften", "kinds", "categories")
+        .first()
+    )
+    if subscription is None:
+        form = AccountSubscriptionForm(request.POST or None)
+    else:
+        form = SubscriptionChoicesForm(
+            request.POST or None,
+            initial={
+                "ortschaften": list(subscription.ortschaften.all()),
+                "kinds": list(subscription.kinds.all()),
+                "categories": list(subscription.categories.all()),
+                "frequency": subscription.frequency,
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        subscription_subscribe_verified(site=site, email=address.email, **form.choices())
+        return redirect(reverse("account_subscription") + "?gespeichert=1")
+    return render(
+        request,
+        "notices/account_subscription.html",
+        {
+            "address": address,
+            "subscription": subscription,
+            "form": form,
+            "is_saved": "gespeichert" in request.GET,
+        },
+    )
