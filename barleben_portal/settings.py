@@ -169,6 +169,9 @@ NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 NOTIFICATIONS_DIGEST_WEEKDAY = env.int("NOTIFICATIONS_DIGEST_WEEKDAY", default=1)
 # Sign-ups per IP address and hour; confirmation e-mails per address and hour.
 SUBSCRIPTION_SIGN_UP_RATE = env("SUBSCRIPTION_SIGN_UP_RATE", default="10/h")
+# Where rate limits find the client's address: behind a reverse proxy the request header it
+# sets with the one client address, e.g. HTTP_X_REAL_IP; REMOTE_ADDR without a proxy.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 CELERY_BEAT_SCHEDULE = {
     # Scheduled publication and the display periods of official notices, on time.

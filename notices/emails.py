@@ -103,8 +103,11 @@ def digest_template(delivery: Delivery, subscription: Subscription) -> MailTempl
     ]
     if subscription.frequency == Frequency.WEEKLY:
         heading = _("Your weekly summary")
-    else:
+    elif subscription.frequency == Frequency.DAILY:
         heading = _("Your daily summary")
+    else:
+        # News held for a summary before its subscriber chose immediate e-mails.
+        heading = _("Your summary")
     count = ngettext("%(count)d new notice", "%(count)d new notices", len(dispatches)) % {
         "count": len(dispatches)
     }

@@ -12,6 +12,7 @@ twice.
 import logging
 import smtplib
 import time
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -58,26 +59,29 @@ def dispatch_create(
     kind: NoticeKind | None = None,
     categories: Iterable[Category] = (),
     is_update: bool = False,
+    source_version: str = "",
 ) -> Dispatch | None:
     """Announce news to its subscribers; call it in the transaction that makes the news public.
 
-    Returns None when this source's first publication was announced already.
+    Returns None when this source's first publication, or this version of a change
+    (`source_version`), was announced already.
     """
     from .tasks import dispatch_fan_out_task
 
     source_type = ContentType.objects.get_for_model(source, for_concrete_model=False)
-    if (
-        not is_update
-        and Dispatch.objects.filter(
-            source_type=source_type, source_id=source.pk, is_update=False
-        ).exists()
-    ):
+    announced = Dispatch.objects.filter(
+        source_type=source_type, source_id=source.pk, is_update=is_update
+    )
+    if is_update:
+        announced = announced.filter(source_version=source_version)
+    if announced.exists():
         return None
     dispatch = Dispatch(
         site=site,
         source_type=source_type,
         source_id=source.pk,
         is_update=is_update,
+        source_version=source_version,
         label=label,
         title=title,
         summary=summary,
@@ -117,6 +121,8 @@ def notice_announce(*, notice: NoticePage) -> Dispatch | None:
         kind=notice.kind,
         categories=notice.categories.all(),
         is_update=not is_first_publication,
+        # A revision published again (after unpublishing, say) announces its change once.
+        source_version=str(notice.live_revision_id or ""),
     )
 
 
@@ -230,7 +236,9 @@ def _record_sent(delivery: Delivery, subscription: Subscription) -> None:
         Subscription.objects.filter(pk=subscription.pk).update(failure_count=0)
 
 
-def _record_temporary_failure(delivery: Delivery, reason: str) -> Delivery.Status:
+def _record_temporary_failure(
+    delivery: Delivery, reason: str, lease_token: uuid.UUID
+) -> Delivery.Status | None:
     attempts = delivery.attempts + 1
     delay = timedelta(seconds=settings.NOTIFICATIONS_RETRY_DELAY * 2 ** (attempts - 1))
     next_attempt_at = timezone.now() + min(delay, MAX_RETRY_DELAY)
@@ -241,7 +249,9 @@ def _record_temporary_failure(delivery: Delivery, reason: str) -> Delivery.Statu
             "attempts": attempts,
             "reason": reason,
         }
-    Delivery.objects.filter(pk=delivery.pk).update(
+    is_ours = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.PENDING, lease_token=lease_token
+    ).update(
         status=status,
         attempts=attempts,
         error=reason,
@@ -250,6 +260,8 @@ def _record_temporary_failure(delivery: Delivery, reason: str) -> Delivery.Statu
         queued_at=next_attempt_at,
         lease_until=None,
     )
+    if not is_ours:
+        return None
     logger.warning("Delivery %s failed temporarily (%s): %s", delivery.pk, attempts, reason)
     return status
 
@@ -269,22 +281,34 @@ def _record_permanent_failure(delivery: Delivery, subscription: Subscription, re
     logger.warning("Delivery %s refused permanently: %s", delivery.pk, reason)
 
 
-def _deliver(connection, delivery: Delivery, templates: MailTemplates) -> Delivery.Status:
-    """Send one e-mail while holding its subscription's lock; record the outcome."""
+def _deliver(
+    connection, delivery: Delivery, templates: MailTemplates, lease_token: uuid.UUID
+) -> Delivery.Status | None:
+    """Send one e-mail while holding the locks of its subscription and of itself; record the
+    outcome. None if another sender has taken the delivery over."""
     with transaction.atomic():
         # An unsubscribe that committed before is seen here; one that comes now waits until
-        # this e-mail is sent and recorded.
+        # this e-mail is sent and recorded. (Subscription first, then delivery: the order in
+        # which an unsubscribe locks them, so the two cannot deadlock.)
         subscription = (
-            Subscription.objects.select_for_update(no_key=True)
+            Subscription.objects.select_for_update(no_key=True, of=("self",))
             .select_related("site")
             .filter(pk=delivery.subscription_id)
             .first()
         )
+        # A sender slower than its lease (a tarpitting mail server) may have been overtaken:
+        # the lease token says whether the delivery is still this sender's to send.
+        ours = Delivery.objects.select_for_update(no_key=True).filter(
+            pk=delivery.pk, status=Delivery.Status.PENDING, lease_token=lease_token
+        )
+        if not ours.values_list("pk", flat=True):
+            logger.warning("Delivery %s was taken over by another sender", delivery.pk)
+            return None
         is_transactional = delivery.kind in {Delivery.Kind.CONFIRMATION, Delivery.Kind.REMINDER}
         if subscription is None or (
             not is_transactional and (not subscription.is_confirmed or subscription.paused_at)
         ):
-            Delivery.objects.filter(pk=delivery.pk).update(
+            ours.update(
                 status=Delivery.Status.CANCELLED,
                 lease_until=None,
                 error="unsubscribed" if subscription is None else "paused",
@@ -305,7 +329,7 @@ def _deliver(connection, delivery: Delivery, templates: MailTemplates) -> Delive
             return Delivery.Status.SENT
         reason = f"{code} {text}".strip()
         if 400 <= code < 500:
-            return _record_temporary_failure(delivery, reason)
+            return _record_temporary_failure(delivery, reason, lease_token)
         _record_permanent_failure(delivery, subscription, reason)
         return Delivery.Status.FAILED
 
@@ -323,11 +347,16 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
         lease = timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
         if settings.NOTIFICATIONS_MAX_PER_SECOND:
             lease += timedelta(seconds=2 * len(claimed) / settings.NOTIFICATIONS_MAX_PER_SECOND)
-        Delivery.objects.filter(pk__in=claimed).update(lease_until=now + lease)
+        lease_token = uuid.uuid4()
+        Delivery.objects.filter(pk__in=claimed).update(
+            lease_until=now + lease, lease_token=lease_token
+        )
     counts = {status: 0 for status in Delivery.Status.values}
     if not claimed:
         return counts
-    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("dispatch__site"))
+    deliveries = list(
+        Delivery.objects.filter(pk__in=claimed).select_related("dispatch__site").order_by("pk")
+    )
     templates = MailTemplates()
     retry_ids = []
     remaining = list(deliveries)
@@ -336,8 +365,10 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
             while remaining:
                 delivery = remaining[0]
                 _wait_for_rate_limit()
-                status = _deliver(connection, delivery, templates)
+                status = _deliver(connection, delivery, templates, lease_token)
                 remaining.pop(0)
+                if status is None:
+                    continue
                 counts[status] += 1
                 if status == Delivery.Status.PENDING:
                     retry_ids.append(delivery.pk)
@@ -345,7 +376,9 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
         reason = str(error) or type(error).__name__
         logger.warning("Mail server failed during a batch of %s: %s", len(claimed), reason)
         for delivery in remaining:
-            status = _record_temporary_failure(delivery, reason)
+            status = _record_temporary_failure(delivery, reason, lease_token)
+            if status is None:
+                continue
             counts[status] += 1
             if status == Delivery.Status.PENDING:
                 retry_ids.append(delivery.pk)
@@ -392,6 +425,8 @@ def notifications_sweep(*, now: datetime | None = None) -> dict[str, int]:
         last_pk = chunk[-1]
         deliveries_queue(chunk, now=now)
         delivery_ids += chunk
+    # News held for a summary of someone who has since chosen immediate e-mails goes out now.
+    digests_compose(frequency=Frequency.IMMEDIATELY, now=now)
     if dispatch_ids or delivery_ids:
         logger.warning(
             "Sweep restarted %s fan-outs and re-queued %s deliveries",

@@ -12,9 +12,10 @@ urlpatterns = [
         views.subscription_confirm_view,
         name="subscription_confirm",
     ),
-    path("verwalten/<str:token>/", views.subscription_manage_view, name="subscription_manage"),
+    # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else is not a link of ours.
+    path("verwalten/<slug:token>/", views.subscription_manage_view, name="subscription_manage"),
     path(
-        "abmelden/<str:token>/",
+        "abmelden/<slug:token>/",
         views.subscription_unsubscribe_view,
         name="subscription_unsubscribe",
     ),

@@ -56,8 +56,9 @@ def subscription_sign_up_view(request: HttpRequest) -> HttpResponse:
             return render(request, "notices/subscription_rate_limited.html", status=429)
         if form.is_valid():
             email = normalise_email(form.cleaned_data["email"])
-            # Several sign-ups for one address send one e-mail an hour at most; the answer
-            # stays the same, so nobody learns whether the address is known.
+            # Sign-ups for one address send at most SUBSCRIPTION_SIGN_UP_RATE e-mails (no
+            # mail-bombing through our form); the answer stays the same, so nobody learns
+            # whether the address is known.
             if not is_ratelimited(
                 request,
                 group="subscription-sign-up-address",

@@ -86,6 +86,8 @@ class Dispatch(models.Model):
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     source_id = models.PositiveBigIntegerField(db_index=True)
     is_update = models.BooleanField(_("change of a published notice"), default=False)
+    # Which version of the source a change announces (a notice's revision): once only.
+    source_version = models.CharField(max_length=40, blank=True, editable=False)
     label = models.CharField(_("label"), max_length=100)
     title = models.CharField(_("title"), max_length=255)
     summary = models.TextField(_("summary"), blank=True)
@@ -111,7 +113,12 @@ class Dispatch(models.Model):
                 fields=["source_type", "source_id"],
                 condition=Q(is_update=False),
                 name="one_announcement_per_source",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "source_version"],
+                condition=Q(is_update=True),
+                name="one_announcement_per_change",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,8 +158,10 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
-    # A sender holds the lease while the e-mail is on its way; the sweep leaves it alone.
+    # A sender holds the lease while the e-mail is on its way; the sweep leaves it alone. The
+    # token tells a sender slower than its lease that another has taken the delivery over.
     lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
