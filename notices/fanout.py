@@ -43,7 +43,6 @@ from .subscriptions import subscriptions_active, subscriptions_matching
 
 logger = logging.getLogger(__name__)
 
-FANOUT_LEASE = timedelta(minutes=10)
 MAX_RETRY_DELAY = timedelta(hours=4)
 
 
@@ -128,11 +127,15 @@ def notice_announce(*, notice: NoticePage) -> Dispatch | None:
 
 def deliveries_queue(delivery_ids: list[int], *, now: datetime | None = None) -> None:
     """Hand deliveries to the senders, in batches of one SMTP connection each."""
-    from .tasks import delivery_send_batch_task
-
     if not delivery_ids:
         return
     Delivery.objects.filter(pk__in=delivery_ids).update(queued_at=now or timezone.now())
+    _queue_batches(delivery_ids)
+
+
+def _queue_batches(delivery_ids: list[int]) -> None:
+    from .tasks import delivery_send_batch_task
+
     size = settings.NOTIFICATIONS_BATCH_SIZE
     for start in range(0, len(delivery_ids), size):
         delivery_send_batch_task.delay(delivery_ids[start : start + size])
@@ -148,7 +151,7 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
     is_claimed = (
         Dispatch.objects.filter(pk=dispatch_id, fanned_out_at__isnull=True)
         .filter(Q(fanout_lease_until__isnull=True) | Q(fanout_lease_until__lt=now))
-        .update(fanout_lease_until=now + FANOUT_LEASE)
+        .update(fanout_lease_until=now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS))
     )
     if not is_claimed:
         return 0
@@ -193,7 +196,8 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
         )
         deliveries_queue(list(unqueued.values_list("pk", flat=True)))
         Dispatch.objects.filter(pk=dispatch_id).update(
-            fanout_lease_until=timezone.now() + FANOUT_LEASE
+            fanout_lease_until=timezone.now()
+            + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
         )
     Dispatch.objects.filter(pk=dispatch_id).update(
         fanned_out_at=timezone.now(), fanout_lease_until=None
@@ -421,9 +425,19 @@ def notifications_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     delivery_ids: list[int] = []
     last_pk = 0
-    while chunk := list(left_behind.filter(pk__gt=last_pk)[: settings.NOTIFICATIONS_CHUNK_SIZE]):
+    while True:
+        with transaction.atomic():
+            # Rows a sender holds (its SMTP conversation may last) are its own; skip them.
+            chunk = list(
+                left_behind.select_for_update(skip_locked=True).filter(pk__gt=last_pk)[
+                    : settings.NOTIFICATIONS_CHUNK_SIZE
+                ]
+            )
+            Delivery.objects.filter(pk__in=chunk).update(queued_at=now)
+        if not chunk:
+            break
+        _queue_batches(chunk)
         last_pk = chunk[-1]
-        deliveries_queue(chunk, now=now)
         delivery_ids += chunk
     # News held for a summary of someone who has since chosen immediate e-mails goes out now.
     digests_compose(frequency=Frequency.IMMEDIATELY, now=now)

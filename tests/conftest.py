@@ -122,6 +122,22 @@ def demo(db):
 
 
 @pytest.fixture
+def ortschaften(demo) -> dict:
+    """The demo's Ortschaften by slug."""
+    from barleben_portal.models import Ortschaft
+
+    return {ortschaft.slug: ortschaft for ortschaft in Ortschaft.objects.all()}
+
+
+@pytest.fixture
+def kinds(demo) -> dict:
+    """The kinds of notice by slug."""
+    from notices.models import NoticeKind
+
+    return {kind.slug: kind for kind in NoticeKind.objects.all()}
+
+
+@pytest.fixture
 def celery_conf():
     """Change the Celery app's configuration for one test; restored afterwards.
 

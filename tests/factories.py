@@ -9,7 +9,8 @@ from django.utils.text import slugify
 from wagtail.models import Site
 
 from barleben_portal.models import BarrierReport, Ortschaft
-from notices.models import Category, NoticeKind, NoticePage
+from notices.models import Category, NoticeKind, NoticePage, Subscription
+from notices.subscriptions import CONSENT_VERSION
 
 
 class OrtschaftFactory(factory.django.DjangoModelFactory):
@@ -87,3 +88,34 @@ class NoticePageFactory(wagtail_factories.PageFactory):
             location_name="Bürgerhaus",
         )
         draft = factory.Trait(live=False, first_published_at=None)
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscription to everything, immediately. Choices go in as lists:
+    `SubscriptionFactory(ortschaften=[ebendorf], frequency="daily")`; `confirmed_at=None`
+    for a sign-up nobody has confirmed yet.
+    """
+
+    class Meta:
+        model = Subscription
+        skip_postgeneration_save = True
+
+    site = factory.LazyFunction(lambda: Site.objects.get(is_default_site=True))
+    email = factory.Sequence(lambda number: f"subscriber{number}@example.org")
+    consent_version = CONSENT_VERSION
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def ortschaften(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.ortschaften.set(extracted)
+
+    @factory.post_generation
+    def kinds(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.kinds.set(extracted)
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)

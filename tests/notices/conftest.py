@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-from barleben_portal.models import HomePage, Ortschaft
-from notices.models import CalendarPage, NoticeIndexPage, NoticeKind
+from barleben_portal.models import HomePage
+from notices.models import CalendarPage, NoticeIndexPage
 from tests.notices.clock import NOW
 
 
@@ -58,16 +58,6 @@ def board(demo) -> NoticeIndexPage:
 @pytest.fixture
 def calendar(demo) -> CalendarPage:
     return CalendarPage.objects.get()
-
-
-@pytest.fixture
-def ortschaften(demo) -> dict[str, Ortschaft]:
-    return {ortschaft.slug: ortschaft for ortschaft in Ortschaft.objects.all()}
-
-
-@pytest.fixture
-def kinds(demo) -> dict[str, NoticeKind]:
-    return {kind.slug: kind for kind in NoticeKind.objects.all()}
 
 
 @pytest.fixture

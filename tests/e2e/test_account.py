@@ -1,0 +1,83 @@
+"""A citizen creates an account, verifies the address from the e-mail and subscribes from
+the account page; the account pages are in the portal's layout, German, and pass axe."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from notices.models import Subscription
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+EMAIL = "konto@example.org"
+PASSWORD = "Kraniche-ziehen-im-Herbst"
+SUBMIT = "main form button[type=submit]"
+
+
+def test_citizen_signs_up_verifies_and_subscribes_from_the_account(page, audit, mailoutbox):
+    # given: the header's link to the account, for someone not logged in
+    page.goto("/")
+    page.get_by_role("link", name="Mein Konto").click()
+    expect(page).to_have_url(re.compile(r"/konto/login/\?next=/konto/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmeldung")
+    audit(page, "login")
+
+    # when: signing up with an unusable password first
+    page.goto("/konto/signup/")
+    audit(page, "signup")
+    page.fill("#id_email", EMAIL)
+    page.fill("#id_password1", "12345")
+    page.fill("#id_password2", "12345")
+    page.locator(SUBMIT).click()
+
+    # then: the errors in the portal's error summary, in German
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Passwort")
+    audit(page, "signup-errors")
+
+    # when: signing up properly
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator(SUBMIT).click()
+    audit(page, "verification-sent")
+
+    # then: an e-mail in the municipality's name with the link to verify the address
+    (message,) = mailoutbox
+    assert message.to == [EMAIL]
+    assert (
+        message.subject
+        == "Bitte bestätigen Sie Ihre E-Mail-Adresse – Bürgerportal Gemeinde Barleben"
+    )
+    assert message.body.startswith("Guten Tag,")
+    link = re.search(r"https?://\S+/konto/confirm-email/\S+", message.body).group(0)
+
+    # when: following it and confirming
+    page.goto(link)
+    audit(page, "confirm-email")
+    page.locator(SUBMIT).click()
+
+    # then: logged in, on the account page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mein Konto")
+    expect(page.locator("main")).to_contain_text(EMAIL)
+    audit(page, "account")
+
+    # when: subscribing from the account, without another confirmation
+    page.get_by_role("link", name="E-Mail-Benachrichtigungen").click()
+    audit(page, "account-subscription")
+    page.get_by_label("Ebendorf").check()
+    page.get_by_label("wöchentlich, als Zusammenfassung").check()
+    page.locator("#id_consent").check()
+    page.locator(SUBMIT).first.click()
+
+    # then
+    expect(page.locator(".notice--success")).to_have_text("Ihre Auswahl ist gespeichert.")
+    subscription = Subscription.objects.get(email=EMAIL)
+    assert subscription.is_confirmed
+    assert subscription.frequency == "weekly"
+    assert len(mailoutbox) == 1
+    audit(page, "account-subscription-saved")
