@@ -138,6 +138,20 @@ def kinds(demo) -> dict:
 
 
 @pytest.fixture
+def staff_member(demo):
+    """A staff account in one of the groups: `staff_member("Redaktion")`."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    def create(group_name: str):
+        user = get_user_model().objects.create_user(username=f"{group_name.lower()}-test")
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return create
+
+
+@pytest.fixture
 def celery_conf():
     """Change the Celery app's configuration for one test; restored afterwards.
 

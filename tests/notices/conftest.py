@@ -11,8 +11,6 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -58,18 +56,6 @@ def board(demo) -> NoticeIndexPage:
 @pytest.fixture
 def calendar(demo) -> CalendarPage:
     return CalendarPage.objects.get()
-
-
-@pytest.fixture
-def staff_member(demo):
-    """A staff account in one of the groups: `staff_member("Redaktion")`."""
-
-    def create(group_name: str):
-        user = get_user_model().objects.create_user(username=f"{group_name.lower()}-test")
-        user.groups.add(Group.objects.get(name=group_name))
-        return user
-
-    return create
 
 
 def _form_value(value):
