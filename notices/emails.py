@@ -5,11 +5,14 @@ A notification reads the same for every recipient but for its links, so it is re
 once per dispatch and personalised by replacing placeholders.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +33,29 @@ def site_root_url(site: Site) -> str:
     return site.root_url if site.hostname not in {"", "localhost"} else settings.BASE_URL
 
 
-def subscription_url(subscription: Subscription, name: str, **kwargs) -> str:
-    return site_root_url(subscription.site) + reverse(
-        name, kwargs={"token": subscription.token, **kwargs}
-    )
+def subscription_url(site: Site, token: str, name: str) -> str:
+    return site_root_url(site) + reverse(name, kwargs={"token": token})
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who an e-mail goes to: what the sender reads of the subscription it has locked."""
+
+    subscription_id: int
+    email: str
+    token: str
+    failure_count: int = 0
+
+
+# Stand-ins in the serialised e-mail, replaced for each recipient (see MailTemplate.wire).
+TOKEN_MARK = "subscription-token-mark"  # noqa: S105 (a placeholder, not a secret)
+RECIPIENT_MARK = "recipient@mark.invalid"
+MESSAGE_KEY_MARK = "message-key-mark"
+
+
+def message_key(delivery: Delivery) -> str:
+    # Stable, so a mailbox recognises the same e-mail should it ever arrive twice.
+    return f"{delivery.pk}.{int(delivery.created_at.timestamp())}"
 
 
 @dataclass
@@ -43,31 +65,63 @@ class MailTemplate:
     subject: str
     text: str
     html: str
+    site: Site
     has_subscription_links: bool = True
+    _wire: bytes | None = field(default=None, init=False, repr=False)
 
-    def message(self, *, delivery: Delivery, subscription: Subscription) -> EmailMultiAlternatives:
+    def message(self, *, email: str, token: str, key: str) -> EmailMultiAlternatives:
         text, html = self.text, self.html
         headers = {
-            # Stable, so a mailbox recognises the same e-mail should it ever arrive twice.
-            "Message-ID": "<delivery.{}.{}@{}>".format(
-                delivery.pk,
-                int(delivery.created_at.timestamp()),
-                subscription.site.hostname or "localhost",
-            ),
+            "Message-ID": f"<delivery.{key}@{self.site.hostname or 'localhost'}>",
             "Auto-Submitted": "auto-generated",
         }
         if self.has_subscription_links:
-            manage = subscription_url(subscription, "notices:subscription_manage")
-            unsubscribe = subscription_url(subscription, "notices:subscription_unsubscribe")
+            manage = subscription_url(self.site, token, "notices:subscription_manage")
+            unsubscribe = subscription_url(self.site, token, "notices:subscription_unsubscribe")
             text = text.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
             html = html.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
             headers["List-Unsubscribe"] = f"<{unsubscribe}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message = EmailMultiAlternatives(
-            subject=self.subject, body=text, to=[subscription.email], headers=headers
+            subject=self.subject, body=text, to=[email], headers=headers
         )
         message.attach_alternative(html, "text/html")
         return message
+
+    def wire(self, *, email: str, token: str, key: str) -> bytes | None:
+        """The e-mail as the SMTP server receives it, from a form serialised once.
+
+        Building and serialising a MIME message costs more than all else a sender does per
+        e-mail; the recipients of one notice differ only in address, token and Message-ID.
+        None where replacing is not safe (an address that needs encoding, a body the
+        serialiser had to encode), and the caller builds the message as usual.
+        """
+        if not email.isascii() or not token.isascii():
+            return None
+        if self._wire is None:
+            form = self.message(email=RECIPIENT_MARK, token=TOKEN_MARK, key=MESSAGE_KEY_MARK)
+            data = form.message().as_bytes(linesep="\r\n")
+            tokens = 0
+            if self.has_subscription_links:
+                # every link in both parts, and the List-Unsubscribe header
+                tokens = 1 + sum(
+                    part.count(url)
+                    for part in (self.text, self.html)
+                    for url in (MANAGE_URL, UNSUBSCRIBE_URL)
+                )
+            is_verbatim = (
+                data.count(RECIPIENT_MARK.encode()) == 1
+                and data.count(MESSAGE_KEY_MARK.encode()) == 1
+                and data.count(TOKEN_MARK.encode()) == tokens
+            )
+            self._wire = data if is_verbatim else b""
+        if not self._wire:
+            return None
+        return (
+            self._wire.replace(TOKEN_MARK.encode(), token.encode())
+            .replace(RECIPIENT_MARK.encode(), email.encode())
+            .replace(MESSAGE_KEY_MARK.encode(), key.encode())
+        )
 
 
 def _render(name: str, subject: str, context: dict, site: Site, **kwargs) -> MailTemplate:
@@ -84,6 +138,7 @@ def _render(name: str, subject: str, context: dict, site: Site, **kwargs) -> Mai
         subject=subject,
         text=render_to_string(f"notices/email/{name}.txt", context).strip() + "\n",
         html=render_to_string(f"notices/email/{name}.html", context),
+        site=site,
         **kwargs,
     )
 
@@ -151,15 +206,37 @@ class MailTemplates:
     def __init__(self):
         self._notifications: dict[int, MailTemplate] = {}
 
-    def message(self, delivery: Delivery, subscription: Subscription) -> EmailMultiAlternatives:
+    def _template(self, delivery: Delivery, recipient: Recipient) -> MailTemplate:
         if delivery.kind == Delivery.Kind.NOTIFICATION:
             if delivery.dispatch_id not in self._notifications:
                 self._notifications[delivery.dispatch_id] = notification_template(delivery.dispatch)
-            template = self._notifications[delivery.dispatch_id]
-        elif delivery.kind == Delivery.Kind.DIGEST:
-            template = digest_template(delivery, subscription)
-        elif delivery.kind == Delivery.Kind.CONFIRMATION:
-            template = confirmation_template(subscription)
-        else:
-            template = reminder_template(subscription)
-        return template.message(delivery=delivery, subscription=subscription)
+            return self._notifications[delivery.dispatch_id]
+        subscription = Subscription.objects.select_related("site").get(pk=recipient.subscription_id)
+        if delivery.kind == Delivery.Kind.DIGEST:
+            return digest_template(delivery, subscription)
+        if delivery.kind == Delivery.Kind.CONFIRMATION:
+            return confirmation_template(subscription)
+        return reminder_template(subscription)
+
+    def message(self, delivery: Delivery, recipient: Recipient) -> EmailMultiAlternatives:
+        return self._template(delivery, recipient).message(
+            email=recipient.email, token=recipient.token, key=message_key(delivery)
+        )
+
+    def send(self, backend: BaseEmailBackend, delivery: Delivery, recipient: Recipient) -> None:
+        """Send one e-mail over the backend's open connection; smtplib's errors propagate."""
+        template = self._template(delivery, recipient)
+        key = message_key(delivery)
+        wire = None
+        if isinstance(backend, SMTPBackend) and backend.connection is not None:
+            wire = template.wire(email=recipient.email, token=recipient.token, key=key)
+        if wire is None:
+            message = template.message(email=recipient.email, token=recipient.token, key=key)
+            backend.send_messages([message])
+            return
+        # What Django's SMTP backend does with a message, minus building it anew.
+        backend.connection.sendmail(
+            sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET),
+            [recipient.email],
+            wire,
+        )

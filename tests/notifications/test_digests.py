@@ -238,9 +238,9 @@ def test_news_waiting_for_a_digest_reaches_a_subscriber_who_switches_to_immediat
 
 
 # Composing (find who waits, create the digest, assign the entries) and sending it (claim,
-# load, render with the news and their Ortschaften, lock subscription and delivery, record),
-# savepoints included.
-DIGEST_QUERIES = 22
+# load, lock subscription and delivery, load the subscription, render with the news and their
+# Ortschaften, record), savepoints included.
+DIGEST_QUERIES = 23
 
 
 @pytest.mark.parametrize("entries", [3, 30])
