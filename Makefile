@@ -43,11 +43,14 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Each benchmark builds its own SQLite database under var/; a DATABASE_URL given here is
-# used by both, so the home page is then measured with the notice benchmark's 12,000 pages.
+# The home page and notice board benchmarks build their own SQLite database under var/; a
+# DATABASE_URL given here is used by all three, so the home page is then measured with the
+# notice benchmark's 12,000 pages. The fan-out needs PostgreSQL and Redis (by default the
+# database barleben_bench_fanout and Redis db 5) and takes 7–10 minutes.
 bench: install-dev
 	$(BIN)/python bench/home_page.py
 	$(BIN)/python bench/notices.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) var
