@@ -218,11 +218,6 @@ class MailTemplates:
             return confirmation_template(subscription)
         return reminder_template(subscription)
 
-    def message(self, delivery: Delivery, recipient: Recipient) -> EmailMultiAlternatives:
-        return self._template(delivery, recipient).message(
-            email=recipient.email, token=recipient.token, key=message_key(delivery)
-        )
-
     def send(self, backend: BaseEmailBackend, delivery: Delivery, recipient: Recipient) -> None:
         """Send one e-mail over the backend's open connection; smtplib's errors propagate."""
         template = self._template(delivery, recipient)

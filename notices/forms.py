@@ -159,6 +159,17 @@ class SubscriptionChoicesForm(forms.Form):
         self.fields["frequency"].error_messages["required"] = _("Please choose how often.")
         self.fields["frequency"].error_messages["invalid_choice"] = _("Please choose how often.")
 
+    @classmethod
+    def for_subscription(cls, subscription, data=None) -> "SubscriptionChoicesForm":
+        """The form showing what this subscription receives now."""
+        initial = {
+            "ortschaften": list(subscription.ortschaften.all()),
+            "kinds": list(subscription.kinds.all()),
+            "categories": list(subscription.categories.all()),
+            "frequency": subscription.frequency,
+        }
+        return cls(data, initial=initial)
+
     def choices(self) -> dict:
         """The cleaned choices, as the subscription services take them."""
         names = ("ortschaften", "kinds", "categories", "frequency")

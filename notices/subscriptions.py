@@ -112,22 +112,18 @@ def subscription_subscribe_verified(
         subscription = (
             Subscription.objects.select_for_update().filter(site=site, email__iexact=email).first()
         ) or Subscription(site=site, email=email)
-        now = timezone.now()
         if not subscription.is_confirmed:
+            now = timezone.now()
             subscription.signed_up_at = now
             subscription.confirmed_at = now
             subscription.consent_version = CONSENT_VERSION
-        subscription.paused_at = None
-        subscription.failure_count = 0
-        _set_choices(
-            subscription,
+        return subscription_update(
+            subscription=subscription,
             ortschaften=ortschaften,
             kinds=kinds,
             categories=categories,
             frequency=frequency,
         )
-    logger.info("Subscription %s set from its citizen's account", subscription.pk)
-    return subscription
 
 
 def delivery_queue_single(*, subscription: Subscription, kind: str) -> Delivery:

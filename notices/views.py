@@ -102,13 +102,7 @@ def subscription_manage_view(request: HttpRequest, token: str) -> HttpResponse:
     )
     if subscription is None:
         return _invalid_link(request, "unknown token")
-    initial = {
-        "ortschaften": list(subscription.ortschaften.all()),
-        "kinds": list(subscription.kinds.all()),
-        "categories": list(subscription.categories.all()),
-        "frequency": subscription.frequency,
-    }
-    form = SubscriptionChoicesForm(request.POST or None, initial=initial)
+    form = SubscriptionChoicesForm.for_subscription(subscription, request.POST or None)
     is_saved = False
     if request.method == "POST" and form.is_valid():
         subscription = subscription_update(subscription=subscription, **form.choices())
@@ -156,15 +150,7 @@ def account_subscription_view(request: HttpRequest) -> HttpResponse:
     if subscription is None:
         form = AccountSubscriptionForm(request.POST or None)
     else:
-        form = SubscriptionChoicesForm(
-            request.POST or None,
-            initial={
-                "ortschaften": list(subscription.ortschaften.all()),
-                "kinds": list(subscription.kinds.all()),
-                "categories": list(subscription.categories.all()),
-                "frequency": subscription.frequency,
-            },
-        )
+        form = SubscriptionChoicesForm.for_subscription(subscription, request.POST or None)
     if request.method == "POST" and form.is_valid():
         subscription_subscribe_verified(site=site, email=address.email, **form.choices())
         return redirect(reverse("account_subscription") + "?gespeichert=1")
