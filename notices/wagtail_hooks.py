@@ -2,7 +2,8 @@ import logging
 
 from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -75,13 +76,21 @@ class DispatchIndexView(IndexView):
     """All dispatches with their figures; `?notice=<page id>` shows one notice's."""
 
     def get_base_queryset(self):
+        # Counted per row of the page shown (correlated subqueries), not by grouping every
+        # delivery of every dispatch before the page is cut.
+        def count(status):
+            deliveries = Delivery.objects.filter(dispatch=OuterRef("pk"), status=status)
+            return Subquery(
+                deliveries.order_by().values("dispatch").annotate(n=Count("pk")).values("n")
+            )
+
         dispatches = (
             super()
             .get_base_queryset()
             .annotate(
-                sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-                pending=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.PENDING)),
-                failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+                sent=Coalesce(count(Delivery.Status.SENT), 0),
+                pending=Coalesce(count(Delivery.Status.PENDING), 0),
+                failed=Coalesce(count(Delivery.Status.FAILED), 0),
             )
         )
         notice_id = self.request.GET.get("notice", "")

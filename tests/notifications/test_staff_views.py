@@ -3,6 +3,7 @@ reasons, subscribers per Ortschaft, and the export only for those allowed to."""
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -47,6 +48,8 @@ def test_staff_see_a_notices_dispatch_with_figures_and_reasons(
     # then (the council edits nothing, so it reaches dispatches by the menu *Versand*)
     assert (f"/admin/dispatches/?notice={notice.pk}" in edit) is (group != "Gemeinderat")
     assert notice.title in listing
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", listing, re.S)]
+    assert cells[-3:] == ["1", "0", "1"]  # sent, pending, failed
     assert "Empfänger" in inspect and "Versendet" in inspect
     assert "550 5.1.1 No such mailbox" in inspect
     assert "max@example.org" not in inspect  # reasons, not addresses
