@@ -150,8 +150,40 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = "Europe/Berlin"
 # Bulk e-mail waits in a queue of its own, so a confirmation request need not wait behind a
 # fan-out to thousands. A worker started without -Q consumes both queues.
-CELERY_TASK_QUEUES = [Queue("celery"), Queue("mail-bulk")]
-CELERY_TASK_ROUTES = {"notices.tasks.delivery_send_batch_task": {"queue": "mail-bulk"}}
+# Archive documents are read on queues of their own, large files (scans, long plans) apart
+# from small ones, each with a time limit, so that no file holds up the others.
+CELERY_TASK_QUEUES = [
+    Queue("celery"),
+    Queue("mail-bulk"),
+    Queue("archive"),
+    Queue("archive-large"),
+]
+CELERY_TASK_ROUTES = {
+    "notices.tasks.delivery_send_batch_task": {"queue": "mail-bulk"},
+    "archive.tasks.document_index_task": {"queue": "archive"},
+    "archive.tasks.document_index_large_task": {"queue": "archive-large"},
+}
+# The process that queues a task writes its time limits into the message, so web and workers
+# must share these settings (as they do with one environment).
+ARCHIVE_INDEXING_TIME_LIMIT = env.int("ARCHIVE_INDEXING_TIME_LIMIT", default=180)
+ARCHIVE_LARGE_INDEXING_TIME_LIMIT = env.int("ARCHIVE_LARGE_INDEXING_TIME_LIMIT", default=1800)
+CELERY_TASK_ANNOTATIONS = {
+    "archive.tasks.document_index_task": {
+        "soft_time_limit": ARCHIVE_INDEXING_TIME_LIMIT,
+        "time_limit": ARCHIVE_INDEXING_TIME_LIMIT + 30,
+    },
+    "archive.tasks.document_index_large_task": {
+        "soft_time_limit": ARCHIVE_LARGE_INDEXING_TIME_LIMIT,
+        "time_limit": ARCHIVE_LARGE_INDEXING_TIME_LIMIT + 60,
+    },
+}
+# Files above this size (bytes) go to the queue "archive-large".
+ARCHIVE_LARGE_FILE_SIZE = env.int("ARCHIVE_LARGE_FILE_SIZE", default=5 * 1024 * 1024)
+ARCHIVE_INDEXING_MAX_ATTEMPTS = env.int("ARCHIVE_INDEXING_MAX_ATTEMPTS", default=3)
+ARCHIVE_INDEXING_SWEEP_AFTER = env.int("ARCHIVE_INDEXING_SWEEP_AFTER", default=900)
+# Seconds tesseract may take for one scanned page; its language (Debian: tesseract-ocr-deu).
+ARCHIVE_OCR_TIMEOUT = env.int("ARCHIVE_OCR_TIMEOUT", default=120)
+ARCHIVE_OCR_LANGUAGE = env("ARCHIVE_OCR_LANGUAGE", default="deu")
 
 # Notifications to subscribers (notices/fanout.py).
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
@@ -195,6 +227,14 @@ CELERY_BEAT_SCHEDULE = {
             minute=0, hour=NOTIFICATIONS_DIGEST_HOUR, day_of_week=NOTIFICATIONS_DIGEST_WEEKDAY
         ),
         "args": ("weekly",),
+    },
+    "documents-index-sweep": {
+        "task": "archive.tasks.documents_index_sweep_task",
+        "schedule": 10 * 60,
+    },
+    "saved-searches-unconfirmed-delete": {
+        "task": "archive.tasks.saved_searches_unconfirmed_delete_task",
+        "schedule": crontab(minute=40, hour=3),
     },
     "subscriptions-unconfirmed-delete": {
         "task": "notices.tasks.subscriptions_unconfirmed_delete_task",
@@ -265,12 +305,30 @@ WAGTAIL_I18N_ENABLED = False
 # Addresses stay ASCII ("oeffentliche-sitzung", not "%C3%B6ffentliche"): they are printed for
 # the Schaukasten and typed in by hand.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-# On PostgreSQL with German stemming ("Bebauungspläne" finds "Bebauungsplan"); on SQLite FTS5.
-WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "german"}
-}
+# The database's own full-text search: on PostgreSQL with German stemming ("Bebauungspläne"
+# finds "Bebauungsplan"), on SQLite FTS5. When one server is not enough, SEARCH_BACKEND names
+# one of Wagtail's OpenSearch/Elasticsearch backends (e.g. wagtail.search.backends.opensearch2,
+# with the opensearch-py package installed) and SEARCH_URLS its servers; then run
+# `manage.py update_index` once.
+SEARCH_BACKEND = env("SEARCH_BACKEND", default="wagtail.search.backends.database")
+if SEARCH_BACKEND == "wagtail.search.backends.database":
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": SEARCH_BACKEND, "SEARCH_CONFIG": "german"}}
+else:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": SEARCH_BACKEND,
+            "URLS": env.list("SEARCH_URLS"),
+            "INDEX": env("SEARCH_INDEX", default="buergerportal"),
+            "INDEX_SETTINGS": {
+                "settings": {"index": {"analysis": {"analyzer": {"default": {"type": "german"}}}}}
+            },
+        }
+    }
+# The archive's document model is every document of the site, notice attachments included.
+WAGTAILDOCS_DOCUMENT_MODEL = "archive.Document"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "archive.forms.DocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "ods"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("ARCHIVE_MAX_FILE_SIZE", default=50 * 1024 * 1024)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 

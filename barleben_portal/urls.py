@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from archive import views as archive_views
 from notices import views as notices_views
 
 from . import views
@@ -12,8 +13,11 @@ from . import views
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("ortschaft/", views.ortschaft_choose, name="ortschaft_choose"),
-    path("suche/", views.search, name="search"),
+    path("suche/", archive_views.search, name="search"),
+    # A document's address depends on nothing an editor can change: it stays the same.
+    path("archiv/dokumente/", include("archive.urls")),
     path("benachrichtigungen/", include("notices.urls")),
+    path("suchauftraege/", include("archive.urls_alerts")),
     path("konto/", views.account_overview, name="account_overview"),
     path(
         "konto/benachrichtigungen/",
@@ -29,6 +33,11 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only: documents are served through the portal (wagtaildocs_serve), which checks
+    # a private collection's restriction and sets safe headers; never by their media URL.
+    for folder in ("images", "original_images"):
+        urlpatterns += static(
+            f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder
+        )
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -3,7 +3,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -11,15 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from wagtail.models import Page
 
 from .celery import app as celery_app
 from .models import Ortschaft
 from .ortschaft import COOKIE_MAX_AGE, COOKIE_NAME
 
 logger = logging.getLogger(__name__)
-
-SEARCH_RESULTS_PER_PAGE = 20
 
 
 # Choosing an Ortschaft only sets a display preference in the chooser's own browser, so a
@@ -58,16 +54,6 @@ def ortschaft_choose(request: HttpRequest) -> HttpResponse:
 def account_overview(request: HttpRequest) -> HttpResponse:
     """The citizen's account: addresses, e-mail notifications, password, log-out."""
     return render(request, "barleben_portal/account.html")
-
-
-@require_GET
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query, operator="and")
-    page = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
-    return render(request, "barleben_portal/search.html", {"query": query, "results": page})
 
 
 def _check_database() -> None:

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.documents.models import Document
+from wagtail.documents import get_document_model
 
 from barleben_portal.models import HomePage, Ortschaft
 
@@ -226,7 +226,7 @@ def notices_seed_demo(home: HomePage) -> None:
 def _body(extra: dict) -> list[dict]:
     body = [{"type": "paragraph", "value": f"<p>{DEMO_BODY}</p>"}]
     if extra.get("attachment"):
-        document = Document.objects.create(
+        document = get_document_model().objects.create(
             file_size=len(AGENDA_PDF),
             title="Tagesordnung der Sitzung (PDF)",
             file=ContentFile(AGENDA_PDF, name="tagesordnung.pdf"),

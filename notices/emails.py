@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,12 +40,14 @@ def subscription_url(site: Site, token: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who an e-mail goes to: what the sender reads of the subscription it has locked."""
+    """Who an e-mail goes to: what the sender reads of the subscription (or saved search)
+    it has locked."""
 
-    subscription_id: int
+    pk: int
     email: str
     token: str
     failure_count: int = 0
+    model: type[models.Model] = Subscription
 
 
 # Stand-ins in the serialised e-mail, replaced for each recipient (see MailTemplate.wire).
@@ -67,6 +70,9 @@ class MailTemplate:
     html: str
     site: Site
     has_subscription_links: bool = True
+    # Where the links to change or end it lead: a subscription's pages or a saved search's.
+    manage_url_name: str = "notices:subscription_manage"
+    unsubscribe_url_name: str = "notices:subscription_unsubscribe"
     _wire: bytes | None = field(default=None, init=False, repr=False)
 
     def message(self, *, email: str, token: str, key: str) -> EmailMultiAlternatives:
@@ -76,8 +82,8 @@ class MailTemplate:
             "Auto-Submitted": "auto-generated",
         }
         if self.has_subscription_links:
-            manage = subscription_url(self.site, token, "notices:subscription_manage")
-            unsubscribe = subscription_url(self.site, token, "notices:subscription_unsubscribe")
+            manage = subscription_url(self.site, token, self.manage_url_name)
+            unsubscribe = subscription_url(self.site, token, self.unsubscribe_url_name)
             text = text.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
             html = html.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
             headers["List-Unsubscribe"] = f"<{unsubscribe}>"
@@ -124,7 +130,8 @@ class MailTemplate:
         )
 
 
-def _render(name: str, subject: str, context: dict, site: Site, **kwargs) -> MailTemplate:
+def mail_render(template: str, subject: str, context: dict, site: Site, **kwargs) -> MailTemplate:
+    """Render an e-mail from `<template>.txt` and `<template>.html` in the common layout."""
     municipality = MunicipalitySettings.for_site(site)
     context = {
         **context,
@@ -136,8 +143,8 @@ def _render(name: str, subject: str, context: dict, site: Site, **kwargs) -> Mai
     }
     return MailTemplate(
         subject=subject,
-        text=render_to_string(f"notices/email/{name}.txt", context).strip() + "\n",
-        html=render_to_string(f"notices/email/{name}.html", context),
+        text=render_to_string(f"{template}.txt", context).strip() + "\n",
+        html=render_to_string(f"{template}.html", context),
         site=site,
         **kwargs,
     )
@@ -146,7 +153,7 @@ def _render(name: str, subject: str, context: dict, site: Site, **kwargs) -> Mai
 def notification_template(dispatch: Dispatch) -> MailTemplate:
     subject = f"{dispatch.label}: {dispatch.title}"
     context = {"dispatch": dispatch, "ortschaften": list(dispatch.ortschaften.all())}
-    return _render("notification", subject, context, dispatch.site)
+    return mail_render("notices/email/notification", subject, context, dispatch.site)
 
 
 def digest_template(delivery: Delivery, subscription: Subscription) -> MailTemplate:
@@ -168,7 +175,7 @@ def digest_template(delivery: Delivery, subscription: Subscription) -> MailTempl
     }
     subject = f"{heading}: {count}"
     context = {"dispatches": dispatches, "heading": heading, "count": count}
-    return _render("digest", subject, context, subscription.site)
+    return mail_render("notices/email/digest", subject, context, subscription.site)
 
 
 def confirmation_template(subscription: Subscription, now: datetime | None = None) -> MailTemplate:
@@ -191,13 +198,15 @@ def confirmation_template(subscription: Subscription, now: datetime | None = Non
     subject = _("Please confirm your subscription – citizen portal %(name)s") % {
         "name": municipality.name
     }
-    return _render("confirmation", subject, context, subscription.site)
+    return mail_render("notices/email/confirmation", subject, context, subscription.site)
 
 
 def reminder_template(subscription: Subscription) -> MailTemplate:
     municipality = MunicipalitySettings.for_site(subscription.site)
     subject = _("Your subscription – citizen portal %(name)s") % {"name": municipality.name}
-    return _render("reminder", subject, {"subscription": subscription}, subscription.site)
+    return mail_render(
+        "notices/email/reminder", subject, {"subscription": subscription}, subscription.site
+    )
 
 
 class MailTemplates:
@@ -207,11 +216,16 @@ class MailTemplates:
         self._notifications: dict[int, MailTemplate] = {}
 
     def _template(self, delivery: Delivery, recipient: Recipient) -> MailTemplate:
+        if delivery.saved_search_id is not None:
+            from archive.alerts import alert_mail_template
+
+            # Each names its saved search, so it is rendered for its recipient.
+            return alert_mail_template(delivery=delivery, saved_search_id=recipient.pk)
         if delivery.kind == Delivery.Kind.NOTIFICATION:
             if delivery.dispatch_id not in self._notifications:
                 self._notifications[delivery.dispatch_id] = notification_template(delivery.dispatch)
             return self._notifications[delivery.dispatch_id]
-        subscription = Subscription.objects.select_related("site").get(pk=recipient.subscription_id)
+        subscription = Subscription.objects.select_related("site").get(pk=recipient.pk)
         if delivery.kind == Delivery.Kind.DIGEST:
             return digest_template(delivery, subscription)
         if delivery.kind == Delivery.Kind.CONFIRMATION:

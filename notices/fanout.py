@@ -59,11 +59,13 @@ def dispatch_create(
     categories: Iterable[Category] = (),
     is_update: bool = False,
     source_version: str = "",
+    audience: str = Dispatch.Audience.BOARD,
 ) -> Dispatch | None:
     """Announce news to its subscribers; call it in the transaction that makes the news public.
 
     Returns None when this source's first publication, or this version of a change
-    (`source_version`), was announced already.
+    (`source_version`), was announced already. The audience `SAVED_SEARCH` announces an
+    archive document (the source) to the saved searches it matches.
     """
     from .tasks import dispatch_fan_out_task
 
@@ -79,6 +81,7 @@ def dispatch_create(
         site=site,
         source_type=source_type,
         source_id=source.pk,
+        audience=audience,
         is_update=is_update,
         source_version=source_version,
         label=label,
@@ -156,16 +159,29 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
     if not is_claimed:
         return 0
     dispatch = Dispatch.objects.get(pk=dispatch_id)
-    matching = (
-        subscriptions_matching(
-            site_id=dispatch.site_id,
-            ortschaft_ids=list(dispatch.ortschaften.values_list("pk", flat=True)),
-            kind_id=dispatch.kind_id,
-            category_ids=list(dispatch.categories.values_list("pk", flat=True)),
+    if dispatch.audience == Dispatch.Audience.SAVED_SEARCH:
+        from archive.alerts import saved_searches_matching
+
+        recipient_field = "saved_search_id"
+        # Alerts have no digests: every saved search is told at once.
+        matching = (
+            saved_searches_matching(document_id=dispatch.source_id)
+            .annotate(frequency=models.Value(Frequency.IMMEDIATELY))
+            .order_by("pk")
+            .values_list("pk", "frequency")
         )
-        .order_by("pk")
-        .values_list("pk", "frequency")
-    )
+    else:
+        recipient_field = "subscription_id"
+        matching = (
+            subscriptions_matching(
+                site_id=dispatch.site_id,
+                ortschaft_ids=list(dispatch.ortschaften.values_list("pk", flat=True)),
+                kind_id=dispatch.kind_id,
+                category_ids=list(dispatch.categories.values_list("pk", flat=True)),
+            )
+            .order_by("pk")
+            .values_list("pk", "frequency")
+        )
     chunk_size = settings.NOTIFICATIONS_CHUNK_SIZE
     last_pk, total = 0, 0
     # Keyset pagination: memory and time per chunk stay the same for any number of recipients.
@@ -175,7 +191,9 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
         immediate = [pk for pk, frequency in chunk if frequency == Frequency.IMMEDIATELY]
         Delivery.objects.bulk_create(
             [
-                Delivery(kind=Delivery.Kind.NOTIFICATION, dispatch=dispatch, subscription_id=pk)
+                Delivery(
+                    kind=Delivery.Kind.NOTIFICATION, dispatch=dispatch, **{recipient_field: pk}
+                )
                 for pk in immediate
             ],
             ignore_conflicts=True,
@@ -190,7 +208,7 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
         )
         unqueued = Delivery.objects.filter(
             dispatch=dispatch,
-            subscription_id__in=immediate,
+            **{f"{recipient_field}__in": immediate},
             status=Delivery.Status.PENDING,
             queued_at__isnull=True,
         )
@@ -202,7 +220,7 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
     Dispatch.objects.filter(pk=dispatch_id).update(
         fanned_out_at=timezone.now(), fanout_lease_until=None
     )
-    logger.info("Dispatch %s fanned out to %s subscriptions", dispatch_id, total)
+    logger.info("Dispatch %s fanned out to %s recipients", dispatch_id, total)
     return total
 
 
@@ -241,7 +259,7 @@ def _record_sent(cursor, delivery: Delivery, recipient: Recipient) -> None:
         [Delivery.Status.SENT, sent_at, delivery.pk],
     )
     if recipient.failure_count:
-        Subscription.objects.filter(pk=recipient.subscription_id).update(failure_count=0)
+        recipient.model.objects.filter(pk=recipient.pk).update(failure_count=0)
 
 
 def _record_temporary_failure(
@@ -283,22 +301,23 @@ def _record_permanent_failure(delivery: Delivery, recipient: Recipient, reason: 
     if failures >= settings.NOTIFICATIONS_PAUSE_AFTER_FAILURES:
         paused_at = timezone.now()
         logger.warning(
-            "Paused subscription %s after %s refusals", recipient.subscription_id, failures
+            "Paused %s %s after %s refusals", recipient.model.__name__, recipient.pk, failures
         )
-    Subscription.objects.filter(pk=recipient.subscription_id).update(
+    recipient.model.objects.filter(pk=recipient.pk).update(
         failure_count=failures, paused_at=paused_at
     )
     logger.warning("Delivery %s refused permanently: %s", delivery.pk, reason)
 
 
-def _lock_sql() -> tuple[str, str]:
+def _lock_sql(model: type[models.Model]) -> tuple[str, str]:
     lock = ""
     if connection.features.has_select_for_update:
         lock = connection.ops.for_update_sql(no_key=True)
-    subscriptions, deliveries = Subscription._meta.db_table, Delivery._meta.db_table
+    recipients, deliveries = model._meta.db_table, Delivery._meta.db_table
+    # A subscription and a saved search have these columns alike.
     columns = "email, token, confirmed_at IS NOT NULL, paused_at IS NOT NULL, failure_count"
     # Table names from the models, values as parameters.
-    subscription = f"SELECT {columns} FROM {subscriptions} WHERE id = %s {lock}"  # noqa: S608
+    subscription = f"SELECT {columns} FROM {recipients} WHERE id = %s {lock}"  # noqa: S608
     delivery = f"SELECT 1 FROM {deliveries} WHERE id = %s AND status = %s AND lease_token = %s"  # noqa: S608
     return subscription, f"{delivery} {lock}"
 
@@ -312,14 +331,20 @@ def _deliver(
     The three statements every e-mail costs are plain SQL: this runs once per recipient, and
     building them with the ORM cost as much CPU as all the rest (bench/fanout.py).
     """
-    lock_subscription, lock_delivery = _lock_sql()
+    if delivery.saved_search_id is not None:
+        from archive.models import SavedSearch
+
+        model, recipient_id = SavedSearch, delivery.saved_search_id
+    else:
+        model, recipient_id = Subscription, delivery.subscription_id
+    lock_subscription, lock_delivery = _lock_sql(model)
     token = Delivery._meta.get_field("lease_token").get_db_prep_value(lease_token, connection)
     with transaction.atomic(), connection.cursor() as cursor:
         # An unsubscribe that committed before is seen here; one that comes now waits until
         # this e-mail is sent and recorded. (Subscription first, then delivery: the order in
         # which an unsubscribe locks them, so the two cannot deadlock.)
-        cursor.execute(lock_subscription, [delivery.subscription_id])
-        subscription = cursor.fetchone() if delivery.subscription_id else None
+        cursor.execute(lock_subscription, [recipient_id])
+        subscription = cursor.fetchone() if recipient_id else None
         # A sender slower than its lease (a tarpitting mail server) may have been overtaken:
         # the lease token says whether the delivery is still this sender's to send.
         cursor.execute(lock_delivery, [delivery.pk, Delivery.Status.PENDING, token])
@@ -337,7 +362,7 @@ def _deliver(
             )
             return Delivery.Status.CANCELLED
         email, subscription_token, _confirmed, _paused, failure_count = subscription
-        recipient = Recipient(delivery.subscription_id, email, subscription_token, failure_count)
+        recipient = Recipient(recipient_id, email, subscription_token, failure_count, model)
         try:
             templates.send(backend, delivery, recipient)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:

@@ -126,23 +126,27 @@ def subscription_subscribe_verified(
         )
 
 
-def delivery_queue_single(*, subscription: Subscription, kind: str) -> Delivery:
-    """Queue one transactional e-mail (confirmation, reminder) ahead of bulk notifications."""
+def delivery_queue_single(*, kind: str, **recipient) -> Delivery:
+    """Queue one transactional e-mail (confirmation, reminder) ahead of bulk notifications;
+    the recipient is `subscription=` or `saved_search=`."""
     from .tasks import delivery_send_task
 
-    delivery = Delivery.objects.create(subscription=subscription, kind=kind)
+    delivery = Delivery.objects.create(kind=kind, **recipient)
     transaction.on_commit(lambda: delivery_send_task.delay(delivery.pk), robust=True)
     return delivery
 
 
-def subscription_for_confirmation(*, signature: str) -> Subscription:
-    """The sign-up a confirmation link belongs to; InvalidLink if forged, expired or gone."""
+def token_from_signature(*, signature: str, salt: str) -> str:
+    """The token a confirmation link carries; InvalidLink if it is forged or expired."""
     try:
-        token = signing.loads(
-            signature, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE.total_seconds()
-        )
+        return signing.loads(signature, salt=salt, max_age=CONFIRMATION_MAX_AGE.total_seconds())
     except signing.BadSignature as error:
         raise InvalidLink(str(error)) from None
+
+
+def subscription_for_confirmation(*, signature: str) -> Subscription:
+    """The sign-up a confirmation link belongs to; InvalidLink if forged, expired or gone."""
+    token = token_from_signature(signature=signature, salt=CONFIRMATION_SALT)
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
         raise InvalidLink("subscription no longer exists")

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "worker-archive", "beat")
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +29,16 @@ def test_compose_spec_without_version_key(compose):
     assert "version" not in compose
 
 
-def test_has_exactly_the_six_services(compose):
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat", "mailpit"}
+def test_has_exactly_the_seven_services(compose):
+    assert set(compose["services"]) == {
+        "postgres",
+        "redis",
+        "web",
+        "worker",
+        "worker-archive",
+        "beat",
+        "mailpit",
+    }
 
 
 def test_app_services_share_one_image_built_from_the_repo(compose):

@@ -79,12 +79,21 @@ class Dispatch(models.Model):
     """The outbox row of one announcement, written in the transaction that publishes it.
 
     It keeps what the e-mails say, so they read the same whenever they go out, and whom
-    they concern (Ortschaften, kind, categories), matched against the subscriptions.
+    they concern: for the board's audience the Ortschaften, kind and categories, matched
+    against the subscriptions; for saved searches the source document, matched against
+    the saved searches when the fan-out runs.
     """
+
+    class Audience(models.TextChoices):
+        BOARD = "board", _("subscribers of the notice board")
+        SAVED_SEARCH = "saved_search", _("saved searches the document matches")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     source_id = models.PositiveBigIntegerField(db_index=True)
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience, default=Audience.BOARD
+    )
     is_update = models.BooleanField(_("change of a published notice"), default=False)
     # Which version of the source a change announces (a notice's revision): once only.
     source_version = models.CharField(max_length=40, blank=True, editable=False)
@@ -126,7 +135,8 @@ class Dispatch(models.Model):
 
 
 class Delivery(models.Model):
-    """One e-mail to one subscription: a notification, a digest or a confirmation request."""
+    """One e-mail to one subscription or saved search: a notification, a digest or a
+    confirmation request."""
 
     class Kind(models.TextChoices):
         NOTIFICATION = "notification", _("notification")
@@ -145,6 +155,15 @@ class Delivery(models.Model):
     # address does not.
     subscription = models.ForeignKey(
         Subscription, null=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    # The recipient of a dispatch to saved searches (subscription is then null); null once
+    # the saved search was deleted, like a subscription.
+    saved_search = models.ForeignKey(
+        "archive.SavedSearch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
     )
     dispatch = models.ForeignKey(
         Dispatch, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
@@ -173,6 +192,11 @@ class Delivery(models.Model):
                 fields=["dispatch", "subscription"],
                 condition=Q(dispatch__isnull=False),
                 name="one_delivery_per_dispatch_and_subscription",
+            ),
+            models.UniqueConstraint(
+                fields=["dispatch", "saved_search"],
+                condition=Q(dispatch__isnull=False),
+                name="one_delivery_per_dispatch_and_saved_search",
             ),
             models.UniqueConstraint(
                 fields=["subscription", "digest_period"],

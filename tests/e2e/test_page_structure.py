@@ -55,7 +55,7 @@ def test_search_lists_matching_pages(page, audit):
     page.goto("/suche/?q=Barrierefreiheit")
 
     # then
-    assert page.get_by_role("heading", level=2).first.inner_text().startswith("1 Ergebnis")
+    assert page.locator("#results-heading").inner_text().startswith("1 Ergebnis")
     results = page.locator(".result-list li h3 a")
     assert results.all_inner_texts() == ["Erklärung zur Barrierefreiheit"]
     assert results.get_attribute("href") == "/barrierefreiheit/"

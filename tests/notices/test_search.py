@@ -14,7 +14,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def found(client, query: str) -> list[str]:
     response = client.get("/suche/", {"q": query})
     assert response.status_code == 200
-    return [page.title for page in response.context["results"]]
+    return [hit.object.title for hit in response.context["hits"]]
 
 
 def test_search_finds_a_notice_by_a_word_of_its_teaser(client, board):
@@ -26,7 +26,7 @@ def test_search_finds_a_notice_by_a_word_of_its_teaser(client, board):
 
     response = client.get("/suche/", {"q": "Streuobstwiese"})
 
-    assert [page.title for page in response.context["results"]] == [notice.title]
+    assert [hit.object.title for hit in response.context["hits"]] == [notice.title]
     assert f'href="{notice.url}"' in response.content.decode()
 
 

@@ -71,7 +71,7 @@ def test_search_finds_a_page_by_its_title(client, demo):
     response = client.get("/suche/", {"q": "Impressum"})
 
     assert response.status_code == 200
-    assert "Impressum" in [page.title for page in response.context["results"]]
+    assert "Impressum" in [hit.object.title for hit in response.context["hits"]]
     assert 'href="/impressum/"' in response.content.decode()
 
 
@@ -82,7 +82,7 @@ def test_search_leaves_out_unpublished_pages(client, demo):
     response = client.get("/suche/", {"q": "Impressum"})
 
     assert response.status_code == 200
-    assert "Impressum" not in [page.title for page in response.context["results"]]
+    assert "Impressum" not in [hit.object.title for hit in response.context["hits"]]
 
 
 @pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   "}], ids=["none", "empty", "blank"])
@@ -91,7 +91,7 @@ def test_search_without_a_query_shows_the_form(client, demo, query):
 
     assert response.status_code == 200
     assert response.context["query"] == ""
-    assert list(response.context["results"]) == []
+    assert "hits" not in response.context
 
 
 def test_layout_follows_published_and_unpublished_pages(client, demo):

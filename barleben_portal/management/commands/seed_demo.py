@@ -16,6 +16,7 @@ from PIL import ImageDraw
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
+from archive.demo import archive_seed_demo
 from barleben_portal.models import (
     AccessibilityStatementPage,
     HomePage,
@@ -127,6 +128,7 @@ class Command(BaseCommand):
                 show_in_footer=True,
             )
             notices_seed_demo(home)
+            archive_seed_demo(home)
             accounts = self._staff_accounts()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if accounts:

@@ -1,0 +1,358 @@
+"""The portal's one search: archive documents, notices and pages, through Wagtail's search
+backend (PostgreSQL by default, OpenSearch/Elasticsearch by setting).
+
+Each kind is searched on its own and the kinds are merged by score or date, so every kind
+keeps its own filters. Snippets with the page they were found on come from the stored page
+texts (`DocumentText`) of the documents shown, in one query.
+"""
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date
+from heapq import merge
+from itertools import islice
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+from wagtail.search.query import And, MatchAll, Not, Phrase, PlainText, SearchQuery
+
+from barleben_portal.models import Ortschaft
+from notices.models import NoticePage
+
+from .models import Document, DocumentText, DocumentType, IssuingBody
+
+RESULTS_PER_PAGE = 20
+# Deeper pages are not offered: nobody reads them, and each costs more than the last.
+MAX_PAGES = 50
+MAX_QUERY_LENGTH = 200
+SNIPPETS_PER_DOCUMENT = 2
+
+KINDS = {
+    "dokumente": _("Archive documents"),
+    "bekanntmachungen": _("Notices"),
+    "seiten": _("Pages"),
+}
+# Control characters and the characters the snippet markers use never reach the backend.
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+MARK_START, MARK_END = "\x02", "\x03"
+PHRASE = re.compile(r'"([^"]*)"')
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    kind: str = ""
+    document_type: DocumentType | None = None
+    issuing_body: IssuingBody | None = None
+    ortschaft: Ortschaft | None = None
+    year: int | None = None
+
+    @property
+    def documents_only(self) -> bool:
+        return bool(self.document_type or self.issuing_body) or self.kind == "dokumente"
+
+    def searches(self, kind: str) -> bool:
+        if self.kind:
+            return kind == self.kind
+        if self.documents_only:
+            return kind == "dokumente"
+        # Pages have neither an Ortschaft nor a year.
+        return not (kind == "seiten" and (self.ortschaft or self.year))
+
+
+@dataclass
+class Snippet:
+    page_number: int | None
+    html: str
+
+
+@dataclass
+class Hit:
+    kind: str
+    object: object
+    score: float
+    date: date | None
+    snippets: list[Snippet] = field(default_factory=list)
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    is_chosen: bool = False
+    url: str = ""  # set by the view
+
+
+@dataclass
+class Facet:
+    name: str  # the parameter in the address
+    label: str
+    options: list[FacetOption]
+    remove_url: str = ""  # set by the view
+
+
+def query_clean(raw: str) -> str:
+    """The query as typed, without control characters, at most MAX_QUERY_LENGTH long."""
+    return " ".join(UNSAFE_CHARACTERS.sub(" ", raw).split())[:MAX_QUERY_LENGTH]
+
+
+def _words(text: str) -> str:
+    return " ".join(WORD.findall(text))
+
+
+def _parsed(query: str) -> SearchQuery:
+    """Words (all must occur) and "phrases in quotes", built from word characters only:
+    whatever else a citizen types (operators, brackets, stray quotes) is no syntax to any
+    backend, and every backend gets the same meaning."""
+    phrases = [_words(phrase) for phrase in PHRASE.findall(query)]
+    parts: list[SearchQuery] = [Phrase(phrase) for phrase in phrases if phrase]
+    words = _words(PHRASE.sub(" ", query))
+    if words:
+        parts.insert(0, PlainText(words, operator="and"))
+    if not parts:
+        return Not(MatchAll())
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def query_for_snippets(query: str) -> str:
+    """The same words and phrases, for PostgreSQL's websearch_to_tsquery."""
+    phrases = [f'"{_words(phrase)}"' for phrase in PHRASE.findall(query) if _words(phrase)]
+    return " ".join([_words(PHRASE.sub(" ", query)), *phrases]).strip()
+
+
+def _documents(filters: SearchFilters):
+    documents = Document.objects.public().select_related("document_type", "issuing_body")
+    if filters.document_type:
+        documents = documents.filter(document_type=filters.document_type)
+    if filters.issuing_body:
+        documents = documents.filter(issuing_body=filters.issuing_body)
+    if filters.year:
+        documents = documents.filter(year=filters.year)
+    if filters.ortschaft:
+        documents = documents.for_ortschaft(filters.ortschaft)
+    return documents
+
+
+def _notices(filters: SearchFilters):
+    notices = NoticePage.objects.live().public().select_related("kind")
+    if filters.year:
+        notices = notices.filter(
+            publication_date__gte=date(filters.year, 1, 1),
+            publication_date__lt=date(filters.year + 1, 1, 1),
+        )
+    if filters.ortschaft:
+        # Wagtail's search filters on the page's own fields only: the Ortschaft as ids.
+        notices = notices.filter(
+            pk__in=NoticePage.objects.for_ortschaft(filters.ortschaft).values("pk")
+        )
+    return notices
+
+
+def _pages(filters: SearchFilters):
+    return Page.objects.live().public().not_type(NoticePage).exclude(depth=1).specific()
+
+
+SOURCES = {
+    "dokumente": (_documents, "-date", lambda document: document.date),
+    "bekanntmachungen": (_notices, "-publication_date", lambda notice: notice.publication_date),
+    "seiten": (
+        _pages,
+        "-first_published_at",
+        lambda page: page.first_published_at.date() if page.first_published_at else None,
+    ),
+}
+
+
+def _search(kind: str, query: str, filters: SearchFilters, is_newest_first: bool):
+    queryset_for, newest_first, _date = SOURCES[kind]
+    queryset = queryset_for(filters)
+    if is_newest_first:
+        return queryset.order_by(newest_first).search(_parsed(query), order_by_relevance=False)
+    return queryset.search(_parsed(query)).annotate_score("_score")
+
+
+def _by_date(hit: Hit) -> date:
+    return hit.date or date.min
+
+
+def _by_score(hit: Hit) -> float:
+    return hit.score
+
+
+def site_search(
+    *, query: str, filters: SearchFilters, is_newest_first: bool, page_number: int
+) -> tuple[list[Hit], int, dict[str, int]]:
+    """One page of hits over every kind the filters allow, the total, and the count per kind."""
+    page_number = max(1, min(page_number, MAX_PAGES))
+    searches = {
+        kind: _search(kind, query, filters, is_newest_first)
+        for kind in SOURCES
+        if filters.searches(kind)
+    }
+    counts = {kind: results.count() for kind, results in searches.items()}
+    end = page_number * RESULTS_PER_PAGE
+
+    def hits(kind, results):
+        date_of = SOURCES[kind][2]
+        # only as many of each kind as the merged pages up to this one can need
+        for item in results[:end]:
+            yield Hit(
+                kind=kind, object=item, score=getattr(item, "_score", 0.0), date=date_of(item)
+            )
+
+    merged = merge(
+        *(hits(kind, results) for kind, results in searches.items()),
+        key=_by_date if is_newest_first else _by_score,
+        reverse=True,
+    )
+    page = list(islice(merged, end - RESULTS_PER_PAGE, end))
+    _attach_snippets([hit for hit in page if hit.kind == "dokumente"], query)
+    return page, sum(counts.values()), counts
+
+
+DOCUMENT_FACETS = [
+    ("typ", _("Document type"), "document_type", DocumentType),
+    ("gremium", _("Issuing body"), "issuing_body", IssuingBody),
+]
+
+
+def search_facets(*, query: str, filters: SearchFilters) -> list[Facet]:
+    """Counts per document type, issuing body, Ortschaft and year, for the query and filters.
+
+    Each facet counts as if its own choice were not made, so every option stays visible.
+    """
+    facets = []
+    if filters.searches("dokumente"):
+        for name, label, field_name, model in DOCUMENT_FACETS:
+            others = replace(filters, **{field_name: None})
+            counts = _documents(others).search(_parsed(query), order_by_relevance=False)
+            counts = counts.facet(f"{field_name}_id")
+            chosen = getattr(filters, field_name)
+            options = [
+                FacetOption(item.slug, item.name, counts[item.pk], is_chosen=item == chosen)
+                for item in model.objects.filter(pk__in=[pk for pk in counts if pk])
+            ]
+            facets.append(Facet(name=name, label=label, options=options))
+    ortschaft_options = []
+    for ortschaft in Ortschaft.objects.all():
+        scoped = replace(filters, ortschaft=ortschaft)
+        count = sum(
+            SOURCES[kind][0](scoped).search(_parsed(query), order_by_relevance=False).count()
+            for kind in ("dokumente", "bekanntmachungen")
+            if scoped.searches(kind)
+        )
+        ortschaft_options.append(
+            FacetOption(
+                ortschaft.slug, ortschaft.name, count, is_chosen=ortschaft == filters.ortschaft
+            )
+        )
+    facets.append(Facet(name="ortschaft", label=_("Ortschaft"), options=ortschaft_options))
+    without_year = replace(filters, year=None)
+    years: Counter = Counter()
+    if without_year.searches("dokumente"):
+        documents = _documents(without_year).search(_parsed(query), order_by_relevance=False)
+        years.update(documents.facet("year"))
+    if without_year.searches("bekanntmachungen"):
+        notices = _notices(without_year).search(_parsed(query), order_by_relevance=False)
+        # Notices have no year of their own to count by: their dates, summed up per year.
+        for day, count in notices.facet("publication_date").items():
+            years[day.year] += count
+    facets.append(
+        Facet(
+            name="jahr",
+            label=_("Year"),
+            options=[
+                FacetOption(str(year), str(year), count, is_chosen=year == filters.year)
+                for year, count in sorted(years.items(), reverse=True)
+                if year
+            ],
+        )
+    )
+    return facets
+
+
+def _attach_snippets(hits: list[Hit], query: str) -> None:
+    if not hits:
+        return
+    by_document = {hit.object.pk: hit for hit in hits}
+    if connection.vendor == "postgresql":
+        found = _snippets_postgres(list(by_document), query)
+    else:
+        found = _snippets_plain(list(by_document), query)
+    for document_id, snippets in found.items():
+        by_document[document_id].snippets = snippets
+
+
+def _marked(text: str) -> str:
+    """Escape the text, then turn the markers ts_headline set into <mark> elements."""
+    return html.escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def _snippets_postgres(document_ids: list[int], query: str) -> dict[int, list[Snippet]]:
+    # The best pages of each document by rank, each with its highlighted passage. The text
+    # was cleaned of control characters when it was stored, so the markers are unambiguous.
+    # The table name is the model's, not input.
+    sql = f"""
+        SELECT document_id, page_number, headline FROM (
+            SELECT page.document_id, page.page_number,
+                   ts_headline('german', page.text, query,
+                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
+                       ', MaxWords=35, MinWords=15, MaxFragments=1') AS headline,
+                   row_number() OVER (
+                       PARTITION BY page.document_id
+                       ORDER BY ts_rank(to_tsvector('german', page.text), query) DESC,
+                                page.page_number
+                   ) AS position
+            FROM {DocumentText._meta.db_table} AS page,
+                 websearch_to_tsquery('german', %s) AS query
+            WHERE page.document_id = ANY(%s)
+              AND to_tsvector('german', page.text) @@ query
+        ) AS ranked
+        WHERE position <= %s
+        ORDER BY document_id, position
+    """  # noqa: S608
+    snippets: dict[int, list[Snippet]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query_for_snippets(query), document_ids, SNIPPETS_PER_DOCUMENT])
+        for document_id, page_number, headline in cursor.fetchall():
+            snippets.setdefault(document_id, []).append(
+                Snippet(page_number=page_number, html=_marked(headline))
+            )
+    return snippets
+
+
+def _snippets_plain(document_ids: list[int], query: str) -> dict[int, list[Snippet]]:
+    """The embedded default (SQLite): the first pages that contain a word of the query."""
+    words = [word.casefold() for word in re.findall(r"\w{3,}", query)]
+    if not words:
+        return {}
+    # A crude stem (the word without its last two letters) finds "Pläne" for "Plan" no
+    # better than SQLite itself, but marks whole words.
+    stems = "|".join(re.escape(word[: max(3, len(word) - 2)]) for word in words)
+    pattern = re.compile(rf"\b(?:{stems})\w*", re.I)
+    snippets: dict[int, list[Snippet]] = {}
+    pages = DocumentText.objects.filter(document_id__in=document_ids).order_by(
+        "document_id", "page_number"
+    )
+    for page in pages.iterator():
+        found = snippets.setdefault(page.document_id, [])
+        if len(found) >= SNIPPETS_PER_DOCUMENT:
+            continue
+        match = pattern.search(page.text)
+        if match:
+            # about 120 characters either side, cut at spaces, never inside a word
+            start = page.text.rfind(" ", 0, max(0, match.start() - 120)) + 1
+            end = page.text.find(" ", match.end() + 120)
+            end = len(page.text) if end < 0 else end
+            passage = page.text[start:end]
+            marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", passage)
+            prefix = "… " if start else ""
+            suffix = " …" if end < len(page.text) else ""
+            found.append(
+                Snippet(page_number=page.page_number, html=_marked(prefix + marked + suffix))
+            )
+    return {document_id: found for document_id, found in snippets.items() if found}
