@@ -46,11 +46,14 @@ format: install-dev
 # The home page and notice board benchmarks build their own SQLite database under var/; a
 # DATABASE_URL given here is used by all three, so the home page is then measured with the
 # notice benchmark's 12,000 pages. The fan-out needs PostgreSQL and Redis (by default the
-# database barleben_bench_fanout and Redis db 5) and takes 7–10 minutes.
+# database barleben_bench_fanout and Redis db 5) and takes 7–10 minutes. The archive needs them
+# too (barleben_bench_archive, Redis db 6); its first run builds 100,000 documents (about 20
+# minutes), later runs take about 10 minutes.
 bench: install-dev
 	$(BIN)/python bench/home_page.py
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/archive.py
 
 clean:
 	rm -rf $(VENV) var

@@ -238,11 +238,14 @@ def saved_searches_unconfirmed_delete(*, now: datetime | None = None) -> int:
 
 def document_alert(*, document_id: int) -> Dispatch | None:
     """Announce a newly indexed document to the saved searches; call it in the indexing
-    transaction. None for a document that is not public or was announced before."""
+    transaction. None for a document that is not public, matches no saved search, or was
+    announced before."""
     document = (
         Document.objects.public().select_related("document_type").filter(pk=document_id).first()
     )
-    if document is None:
+    # No outbox row for a document nobody waits for: an import of thousands would
+    # otherwise leave as many empty dispatches.
+    if document is None or not saved_searches_matching(document_id=document_id).exists():
         return None
     site = Site.objects.get(is_default_site=True)
     return dispatch_create(

@@ -125,7 +125,9 @@ def query_for_snippets(query: str) -> str:
 
 
 def _documents(filters: SearchFilters):
-    documents = Document.objects.public().select_related("document_type", "issuing_body")
+    documents = (
+        Document.objects.public().select_related("document_type", "issuing_body").defer("text")
+    )
     if filters.document_type:
         documents = documents.filter(document_type=filters.document_type)
     if filters.issuing_body:
@@ -214,53 +216,128 @@ def site_search(
     return page, sum(counts.values()), counts
 
 
-DOCUMENT_FACETS = [
-    ("typ", _("Document type"), "document_type", DocumentType),
-    ("gremium", _("Issuing body"), "issuing_body", IssuingBody),
-]
+# Search engines other than the database count their facets over this many first matches.
+FACET_SCAN_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class _Match:
+    """What the facets need to know of one matching document or notice."""
+
+    kind: str
+    document_type_id: int | None
+    issuing_body_id: int | None
+    year: int | None
+    ortschaft_ids: frozenset[int]  # empty: the whole municipality
+
+    def fits(self, filters: SearchFilters) -> bool:
+        return (
+            filters.searches(self.kind)
+            and (not filters.document_type or self.document_type_id == filters.document_type.pk)
+            and (not filters.issuing_body or self.issuing_body_id == filters.issuing_body.pk)
+            and (not filters.year or self.year == filters.year)
+            and (
+                not filters.ortschaft
+                or not self.ortschaft_ids
+                or filters.ortschaft.pk in self.ortschaft_ids
+            )
+        )
+
+
+def _matching_ids(results):
+    """Every match's id: a subquery on the database's backend, else the first matches' ids."""
+    if hasattr(results, "get_queryset"):
+        return results.get_queryset().order_by().values("pk")
+    return [item.pk for item in results[:FACET_SCAN_LIMIT]]
+
+
+def _matches(query: str, kind: str) -> list[_Match]:
+    """The documents or notices the query finds, with no filter but their being public: two
+    statements, whatever the number of matches, from which every facet is counted."""
+    model, owner = (Document, "document") if kind == "dokumente" else (NoticePage, "noticepage")
+    ids = _matching_ids(
+        SOURCES[kind][0](SearchFilters()).search(_parsed(query), order_by_relevance=False)
+    )
+    tags: dict[int, set[int]] = {}
+    for owner_id, ortschaft_id in model.ortschaften.through.objects.filter(
+        **{f"{owner}_id__in": ids}
+    ).values_list(f"{owner}_id", "ortschaft_id"):
+        tags.setdefault(owner_id, set()).add(ortschaft_id)
+    if kind == "dokumente":
+        rows = Document.objects.filter(pk__in=ids).values_list(
+            "pk", "document_type_id", "issuing_body_id", "year"
+        )
+    else:
+        rows = (
+            (pk, None, None, day.year)
+            for pk, day in NoticePage.objects.filter(pk__in=ids).values_list(
+                "pk", "publication_date"
+            )
+        )
+    return [
+        _Match(kind, document_type_id, issuing_body_id, year, frozenset(tags.get(pk, ())))
+        for pk, document_type_id, issuing_body_id, year in rows
+    ]
 
 
 def search_facets(*, query: str, filters: SearchFilters) -> list[Facet]:
     """Counts per document type, issuing body, Ortschaft and year, for the query and filters.
 
     Each facet counts as if its own choice were not made, so every option stays visible.
+    The matches are read once and counted here, not searched again for every facet.
     """
+    kinds = [
+        kind
+        for kind in ("dokumente", "bekanntmachungen")
+        if not filters.kind or kind == filters.kind
+    ]
+    matches = [match for kind in kinds for match in _matches(query, kind)]
+
+    def counts(field_name: str, value_of) -> Counter:
+        others = replace(filters, **{field_name: None})
+        counted: Counter = Counter()
+        for match in matches:
+            if match.fits(others):
+                counted.update(value_of(match))
+        return counted
+
     facets = []
-    if filters.searches("dokumente"):
-        for name, label, field_name, model in DOCUMENT_FACETS:
-            others = replace(filters, **{field_name: None})
-            counts = _documents(others).search(_parsed(query), order_by_relevance=False)
-            counts = counts.facet(f"{field_name}_id")
+    if filters.kind in ("", "dokumente"):
+        for name, label, field_name, model in [
+            ("typ", _("Document type"), "document_type", DocumentType),
+            ("gremium", _("Issuing body"), "issuing_body", IssuingBody),
+        ]:
+            found = counts(field_name, lambda match, f=field_name: [getattr(match, f"{f}_id")])
             chosen = getattr(filters, field_name)
-            options = [
-                FacetOption(item.slug, item.name, counts[item.pk], is_chosen=item == chosen)
-                for item in model.objects.filter(pk__in=[pk for pk in counts if pk])
-            ]
-            facets.append(Facet(name=name, label=label, options=options))
-    ortschaft_options = []
-    for ortschaft in Ortschaft.objects.all():
-        scoped = replace(filters, ortschaft=ortschaft)
-        count = sum(
-            SOURCES[kind][0](scoped).search(_parsed(query), order_by_relevance=False).count()
-            for kind in ("dokumente", "bekanntmachungen")
-            if scoped.searches(kind)
-        )
-        ortschaft_options.append(
-            FacetOption(
-                ortschaft.slug, ortschaft.name, count, is_chosen=ortschaft == filters.ortschaft
+            facets.append(
+                Facet(
+                    name=name,
+                    label=label,
+                    options=[
+                        FacetOption(item.slug, item.name, found[item.pk], is_chosen=item == chosen)
+                        for item in model.objects.filter(pk__in=[pk for pk in found if pk])
+                    ],
+                )
             )
+    ortschaften = list(Ortschaft.objects.all())
+    everywhere = [ortschaft.pk for ortschaft in ortschaften]
+    found = counts("ortschaft", lambda match: match.ortschaft_ids or everywhere)
+    facets.append(
+        Facet(
+            name="ortschaft",
+            label=_("Ortschaft"),
+            options=[
+                FacetOption(
+                    ortschaft.slug,
+                    ortschaft.name,
+                    found[ortschaft.pk],
+                    is_chosen=ortschaft == filters.ortschaft,
+                )
+                for ortschaft in ortschaften
+            ],
         )
-    facets.append(Facet(name="ortschaft", label=_("Ortschaft"), options=ortschaft_options))
-    without_year = replace(filters, year=None)
-    years: Counter = Counter()
-    if without_year.searches("dokumente"):
-        documents = _documents(without_year).search(_parsed(query), order_by_relevance=False)
-        years.update(documents.facet("year"))
-    if without_year.searches("bekanntmachungen"):
-        notices = _notices(without_year).search(_parsed(query), order_by_relevance=False)
-        # Notices have no year of their own to count by: their dates, summed up per year.
-        for day, count in notices.facet("publication_date").items():
-            years[day.year] += count
+    )
+    years = counts("year", lambda match: [match.year])
     facets.append(
         Facet(
             name="jahr",

@@ -1,6 +1,7 @@
 """The citizens' search over the whole portal, and the page of each archive document."""
 
 from django import forms
+from django.db.models import Case, IntegerField, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -127,12 +128,21 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     pages = list(document.pages.order_by("page_number")[:3])
     preview = "\n\n".join(page.text for page in pages)[:PREVIEW_CHARACTERS]
+    # Of the same type, those of the same issuing body first (the other minutes of a
+    # council), then the newest.
     related = (
         Document.objects.public()
         .for_listing()
         .exclude(pk=document.pk)
-        .filter(document_type=document.document_type, issuing_body=document.issuing_body)
-        .order_by("-date", "-pk")[:RELATED_DOCUMENTS]
+        .filter(document_type=document.document_type)
+        .annotate(
+            is_same_body=Case(
+                When(issuing_body=document.issuing_body_id, then=1),
+                default=0,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-is_same_body", "-date", "-pk")[:RELATED_DOCUMENTS]
         if document.document_type_id
         else Document.objects.none()
     )

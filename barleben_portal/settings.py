@@ -305,13 +305,13 @@ WAGTAIL_I18N_ENABLED = False
 # Addresses stay ASCII ("oeffentliche-sitzung", not "%C3%B6ffentliche"): they are printed for
 # the Schaukasten and typed in by hand.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-# The database's own full-text search: on PostgreSQL with German stemming ("Bebauungspläne"
-# finds "Bebauungsplan"), on SQLite FTS5. When one server is not enough, SEARCH_BACKEND names
-# one of Wagtail's OpenSearch/Elasticsearch backends (e.g. wagtail.search.backends.opensearch2,
-# with the opensearch-py package installed) and SEARCH_URLS its servers; then run
-# `manage.py update_index` once.
-SEARCH_BACKEND = env("SEARCH_BACKEND", default="wagtail.search.backends.database")
-if SEARCH_BACKEND == "wagtail.search.backends.database":
+# The database's own full-text search (Wagtail's, see barleben_portal/search_backend.py): on
+# PostgreSQL with German stemming ("Bebauungspläne" finds "Bebauungsplan"), on SQLite FTS5.
+# When one server is not enough, SEARCH_BACKEND names one of Wagtail's OpenSearch or
+# Elasticsearch backends (e.g. wagtail.search.backends.opensearch2, with the opensearch-py
+# package installed) and SEARCH_URLS its servers; then run `manage.py update_index` once.
+SEARCH_BACKEND = env("SEARCH_BACKEND", default="barleben_portal.search_backend")
+if SEARCH_BACKEND in ("barleben_portal.search_backend", "wagtail.search.backends.database"):
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": SEARCH_BACKEND, "SEARCH_CONFIG": "german"}}
 else:
     WAGTAILSEARCH_BACKENDS = {

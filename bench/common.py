@@ -150,3 +150,48 @@ def gunicorn(environment: dict[str, str], *, workers: int) -> Iterator[int]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@contextmanager
+def celery_workers(
+    environment: dict[str, str], *, count: int, queues: str, prefix: str, log_dir: Path
+) -> Iterator[dict[str, subprocess.Popen]]:
+    """`count` solo workers (one process, one task at a time each) on `queues`, by name;
+    they are up when this yields, and shut down warm (the current task finishes) after."""
+    from barleben_portal.celery import app
+
+    names = [f"{prefix}-{number}@{socket.gethostname()}" for number in range(1, count + 1)]
+    workers: dict[str, subprocess.Popen] = {}
+    try:
+        for number, name in enumerate(names, start=1):
+            with open(log_dir / f"worker-{number}.log", "w") as log:
+                workers[name] = subprocess.Popen(
+                    [
+                        *[sys.executable, "-m", "celery", "-A", "barleben_portal", "worker"],
+                        *["--pool=solo", "--concurrency=1", f"--queues={queues}"],
+                        *[f"--hostname={name}", "--loglevel=WARNING"],
+                    ],
+                    cwd=BASE_DIR,
+                    env=environment,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(worker.poll() is not None for worker in workers.values()):
+                raise SystemExit(f"a Celery worker exited; see {log_dir}/worker-*.log")
+            replies = app.control.ping(timeout=1.0)
+            if {name for reply in replies for name in reply} >= set(names):
+                break
+        else:
+            raise SystemExit(f"the Celery workers did not come up; see {log_dir}/worker-*.log")
+        yield workers
+    finally:
+        for worker in workers.values():
+            worker.terminate()
+        for worker in workers.values():
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

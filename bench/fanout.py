@@ -25,8 +25,6 @@ import pstats
 import secrets
 import signal
 import smtplib
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -45,6 +43,7 @@ from bench.common import (  # noqa: E402
     BASE_DIR,
     _free_port,
     bench_environment,
+    celery_workers,
     manage,
     setup_django,
 )
@@ -376,58 +375,6 @@ def _cpu_summary(spent: dict[str, float], seconds: float) -> str:
 # --- Celery workers ---------------------------------------------------------------------
 
 
-@contextmanager
-def celery_workers(environment: dict[str, str], *, count: int) -> Iterator[list]:
-    """`count` solo workers (one process, one task at a time each) on both queues."""
-    from barleben_portal.celery import app
-
-    names = [f"bench-fanout-{number}@{socket.gethostname()}" for number in range(1, count + 1)]
-    workers = []
-    try:
-        for number, name in enumerate(names, start=1):
-            with open(BENCH_DIR / f"worker-{number}.log", "w") as log:
-                workers.append(
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "celery",
-                            "-A",
-                            "barleben_portal",
-                            "worker",
-                            "--pool=solo",
-                            "--concurrency=1",
-                            "--queues=celery,mail-bulk",
-                            f"--hostname={name}",
-                            "--loglevel=WARNING",
-                        ],
-                        cwd=BASE_DIR,
-                        env=environment,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if any(worker.poll() is not None for worker in workers):
-                raise SystemExit(f"a Celery worker exited; see {BENCH_DIR}/worker-*.log")
-            replies = app.control.ping(timeout=1.0)
-            if {name for reply in replies for name in reply} >= set(names):
-                break
-        else:
-            raise SystemExit(f"the Celery workers did not come up; see {BENCH_DIR}/worker-*.log")
-        yield workers
-    finally:
-        for worker in workers:
-            worker.terminate()  # warm shutdown: the current task finishes
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-
-
 # --- the measurement --------------------------------------------------------------------
 
 
@@ -633,8 +580,14 @@ def main() -> None:
         recipients = list(Subscription.objects.order_by("pk").values_list("email", flat=True))
         expected = set(recipients)
 
-        with celery_workers(environment, count=options.workers) as workers:
-            pids = [worker.pid for worker in workers]
+        with celery_workers(
+            environment,
+            count=options.workers,
+            queues="celery,mail-bulk",
+            prefix="bench-fanout",
+            log_dir=BENCH_DIR,
+        ) as workers:
+            pids = [worker.pid for worker in workers.values()]
             roles = {pid: f"worker {number}" for number, pid in enumerate(pids, start=1)}
             roles |= {sink.process.pid: "SMTP sink", os.getpid(): "this script"}
             sampler = Sampler(sink, pids, database=database_name)

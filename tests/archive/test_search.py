@@ -524,7 +524,7 @@ def _sql(client, params: dict) -> list[str]:
 
 
 # Measured on PostgreSQL: it must not grow with the number of results.
-SEARCH_QUERIES = 37
+SEARCH_QUERIES = 23
 
 
 @pytest.mark.parametrize(
