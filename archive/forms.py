@@ -33,6 +33,14 @@ class DocumentForm(BaseDocumentForm):
             # Wagtail's multiple upload sends only the file; the date is then today's.
             self.fields["date"].required = False
             self.fields["date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if self.instance.pk and "file" in self.fields:
+            # Staff see on the document itself whether its text could be read, and why not.
+            state = _("Text extraction: %(state)s.") % {
+                "state": self.instance.get_indexing_state_display()
+            }
+            if self.instance.indexing_error:
+                state = f"{state} {self.instance.indexing_error}"
+            self.fields["file"].help_text = f"{self.fields['file'].help_text} {state}".strip()
         if "ortschaften" in self.fields:
             self.fields["ortschaften"].widget = forms.CheckboxSelectMultiple()
             self.fields["ortschaften"].queryset = self.fields["ortschaften"].queryset.order_by(

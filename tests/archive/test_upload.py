@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import Collection
 
+from archive.indexing import document_index
 from archive.models import Document, DocumentText
 
 from . import files
@@ -189,3 +190,18 @@ def test_edit_without_a_new_file_keeps_the_text(
     assert document.title == "Gebührensatzung (Fassung 2024)"
     assert document.indexing_state == Document.IndexingState.INDEXED
     assert document.pages.count() == 2
+
+
+def test_edit_form_says_why_the_text_could_not_be_read(editor_client, document_factory):
+    # given a document whose text could not be read
+    document = document_factory(files.pdf_corrupt(), "Beschluss.pdf")
+    document_index(document_id=document.pk)
+
+    # when staff open it
+    response = editor_client.get(reverse("wagtaildocs:edit", args=[document.pk]))
+
+    # then the form names the state and the reason
+    html = response.content.decode()
+    document.refresh_from_db()
+    assert document.indexing_state == Document.IndexingState.FAILED
+    assert f"{document.get_indexing_state_display()}. {document.indexing_error}" in html
