@@ -18,26 +18,8 @@ from wagtail.search import index
 from barleben_portal.models import Ortschaft
 
 
-class DocumentType(models.Model):
-    """Amtsblatt, Sitzungsniederschrift, Satzung …: data, so each municipality can add its own."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
-
-    class Meta:
-        ordering = ["sort_order", "name"]
-        verbose_name = _("document type")
-        verbose_name_plural = _("document types")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class IssuingBody(models.Model):
-    """Who issued a document: Gemeinderat, an Ortschaftsrat, a committee, the administration."""
+class ArchiveList(models.Model):
+    """An entry of a list staff edit: data, so each municipality can have its own."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
@@ -46,12 +28,27 @@ class IssuingBody(models.Model):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
 
     class Meta:
+        abstract = True
         ordering = ["sort_order", "name"]
-        verbose_name = _("issuing body")
-        verbose_name_plural = _("issuing bodies")
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentType(ArchiveList):
+    """Amtsblatt, Sitzungsniederschrift, Satzung …"""
+
+    class Meta(ArchiveList.Meta):
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+
+
+class IssuingBody(ArchiveList):
+    """Who issued a document: Gemeinderat, an Ortschaftsrat, a committee, the administration."""
+
+    class Meta(ArchiveList.Meta):
+        verbose_name = _("issuing body")
+        verbose_name_plural = _("issuing bodies")
 
 
 class DocumentQuerySetWithArchive(DocumentQuerySet):

@@ -39,8 +39,8 @@ class Migration(migrations.Migration):
             name='DocumentType',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
+                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
+                ('slug', models.SlugField(max_length=150, unique=True, verbose_name='slug')),
                 ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='sort order')),
             ],
             options={
