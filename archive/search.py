@@ -15,6 +15,8 @@ from heapq import merge
 from itertools import islice
 
 from django.db import connection
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 from wagtail.search.query import And, MatchAll, Not, Phrase, PlainText, SearchQuery
@@ -186,16 +188,31 @@ def _by_score(hit: Hit) -> float:
 
 
 def site_search(
-    *, query: str, filters: SearchFilters, is_newest_first: bool, page_number: int
+    *,
+    query: str,
+    filters: SearchFilters,
+    matches: "Matches",
+    is_newest_first: bool,
+    page_number: int,
 ) -> tuple[list[Hit], int, dict[str, int]]:
-    """One page of hits over every kind the filters allow, the total, and the count per kind."""
+    """One page of hits over every kind the filters allow, the total, and the count per kind.
+
+    The counts of documents and notices come from their matches (`search_matches`), where
+    those are complete; only pages, and every kind on other search engines, are counted by
+    the backend.
+    """
     page_number = max(1, min(page_number, MAX_PAGES))
     searches = {
         kind: _search(kind, query, filters, is_newest_first)
         for kind in SOURCES
         if filters.searches(kind)
     }
-    counts = {kind: results.count() for kind, results in searches.items()}
+    counts = {
+        kind: matches.count(kind, filters)
+        if matches.is_complete and kind in matches.kinds
+        else results.count()
+        for kind, results in searches.items()
+    }
     end = page_number * RESULTS_PER_PAGE
 
     def hits(kind, results):
@@ -207,7 +224,7 @@ def site_search(
             )
 
     merged = merge(
-        *(hits(kind, results) for kind, results in searches.items()),
+        *(hits(kind, results) for kind, results in searches.items() if counts[kind]),
         key=_by_date if is_newest_first else _by_score,
         reverse=True,
     )
@@ -222,13 +239,15 @@ FACET_SCAN_LIMIT = 10_000
 
 @dataclass(frozen=True)
 class _Match:
-    """What the facets need to know of one matching document or notice."""
+    """What the facets need to know of matching documents or notices: one combination of
+    kind, type, body, year and Ortschaften, and how many matches have it."""
 
     kind: str
     document_type_id: int | None
     issuing_body_id: int | None
     year: int | None
     ortschaft_ids: frozenset[int]  # empty: the whole municipality
+    count: int
 
     def fits(self, filters: SearchFilters) -> bool:
         return (
@@ -244,61 +263,111 @@ class _Match:
         )
 
 
-def _matching_ids(results):
-    """Every match's id: a subquery on the database's backend, else the first matches' ids."""
+@dataclass
+class Matches:
+    """The documents and notices a query finds, public but otherwise unfiltered."""
+
+    kinds: list[str]
+    items: list[_Match]
+    # False where a search engine gave only its first FACET_SCAN_LIMIT matches.
+    is_complete: bool
+
+    def count(self, kind: str, filters: SearchFilters) -> int:
+        return sum(
+            match.count for match in self.items if match.kind == kind and match.fits(filters)
+        )
+
+
+def _kind_matches(query: str, kind: str) -> tuple[list[_Match], bool]:
+    """One statement, whatever the number of matches: each match with what the facets count
+    and its Ortschaften, counted here by their combinations (a few hundred, where there are
+    tens of thousands of matches)."""
+    model = Document if kind == "dokumente" else NoticePage
+    results = SOURCES[kind][0](SearchFilters()).search(_parsed(query), order_by_relevance=False)
     if hasattr(results, "get_queryset"):
-        return results.get_queryset().order_by().values("pk")
-    return [item.pk for item in results[:FACET_SCAN_LIMIT]]
-
-
-def _matches(query: str, kind: str) -> list[_Match]:
-    """The documents or notices the query finds, with no filter but their being public: two
-    statements, whatever the number of matches, from which every facet is counted."""
-    model, owner = (Document, "document") if kind == "dokumente" else (NoticePage, "noticepage")
-    ids = _matching_ids(
-        SOURCES[kind][0](SearchFilters()).search(_parsed(query), order_by_relevance=False)
-    )
-    tags: dict[int, set[int]] = {}
-    for owner_id, ortschaft_id in model.ortschaften.through.objects.filter(
-        **{f"{owner}_id__in": ids}
-    ).values_list(f"{owner}_id", "ortschaft_id"):
-        tags.setdefault(owner_id, set()).add(ortschaft_id)
-    if kind == "dokumente":
-        rows = Document.objects.filter(pk__in=ids).values_list(
-            "pk", "document_type_id", "issuing_body_id", "year"
-        )
+        # The database's backend: the search itself, without its ordering.
+        matching = results.get_queryset().order_by()
+        is_complete = True
     else:
-        rows = (
-            (pk, None, None, day.year)
-            for pk, day in NoticePage.objects.filter(pk__in=ids).values_list(
-                "pk", "publication_date"
-            )
-        )
+        ids = [item.pk for item in results[:FACET_SCAN_LIMIT]]
+        matching = model.objects.filter(pk__in=ids)
+        is_complete = len(ids) < FACET_SCAN_LIMIT
+    # The same names for every kind, for the statement below.
+    if kind == "dokumente":
+        columns = {"match_type": F("document_type_id"), "match_body": F("issuing_body_id")}
+        columns["match_year"] = F("year")
+    else:
+        none = Value(None, IntegerField())
+        columns = {"match_type": none, "match_body": none}
+        columns["match_year"] = ExtractYear("publication_date")
+    rows = matching.annotate(**columns, match_ortschaft=F("ortschaften__id")).values_list(
+        "pk", *columns, "match_ortschaft"
+    )
+    if rows.query.is_empty():  # a query of no words finds nothing
+        return [], is_complete
+    # Counted by the database: each match's Ortschaften as one list, then the matches by
+    # their combination. The inner statement is the ORM's; the names are its aliases.
+    sql, params = rows.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        ortschaft_list = "string_agg(match_ortschaft::text, ',')"
+    else:
+        ortschaft_list = "group_concat(match_ortschaft)"
+    grouped = f"""
+        SELECT match_type, match_body, match_year, ortschaft_ids, count(*)
+        FROM (
+            SELECT pk, match_type, match_body, match_year, {ortschaft_list} AS ortschaft_ids
+            FROM ({sql}) AS match_row
+            GROUP BY pk, match_type, match_body, match_year
+        ) AS found
+        GROUP BY match_type, match_body, match_year, ortschaft_ids
+    """  # noqa: S608 (the ORM's statement, with its parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        combinations = cursor.fetchall()
     return [
-        _Match(kind, document_type_id, issuing_body_id, year, frozenset(tags.get(pk, ())))
-        for pk, document_type_id, issuing_body_id, year in rows
-    ]
+        _Match(
+            kind,
+            document_type_id,
+            issuing_body_id,
+            year,
+            frozenset(int(pk) for pk in ortschaft_ids.split(",")) if ortschaft_ids else frozenset(),
+            count,
+        )
+        for document_type_id, issuing_body_id, year, ortschaft_ids, count in combinations
+    ], is_complete
 
 
-def search_facets(*, query: str, filters: SearchFilters) -> list[Facet]:
-    """Counts per document type, issuing body, Ortschaft and year, for the query and filters.
-
-    Each facet counts as if its own choice were not made, so every option stays visible.
-    The matches are read once and counted here, not searched again for every facet.
-    """
+def search_matches(*, query: str, filters: SearchFilters) -> Matches:
+    """What the counts and facets of a search are counted from: read once, for every kind
+    with Ortschaften and years, whatever the filters (each facet counts as if its own choice
+    were not made)."""
     kinds = [
         kind
         for kind in ("dokumente", "bekanntmachungen")
         if not filters.kind or kind == filters.kind
     ]
-    matches = [match for kind in kinds for match in _matches(query, kind)]
+    items, is_complete = [], True
+    for kind in kinds:
+        found, is_kind_complete = _kind_matches(query, kind)
+        items.extend(found)
+        is_complete = is_complete and is_kind_complete
+    return Matches(kinds=kinds, items=items, is_complete=is_complete)
+
+
+def search_facets(*, filters: SearchFilters, matches: Matches) -> list[Facet]:
+    """Counts per document type, issuing body, Ortschaft and year, for the query and filters.
+
+    Each facet counts as if its own choice were not made, so every option stays visible.
+    The matches are read once and counted here, not searched again for every facet.
+    """
 
     def counts(field_name: str, value_of) -> Counter:
         others = replace(filters, **{field_name: None})
         counted: Counter = Counter()
-        for match in matches:
+        for match in matches.items:
             if match.fits(others):
-                counted.update(value_of(match))
+                for value in value_of(match):
+                    counted[value] += match.count
         return counted
 
     facets = []

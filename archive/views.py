@@ -17,6 +17,7 @@ from .search import (
     SearchFilters,
     query_clean,
     search_facets,
+    search_matches,
     site_search,
 )
 
@@ -94,15 +95,17 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         filters = form.filters()
         page_number = data.get("seite", 1)
+        matches = search_matches(query=query, filters=filters)
         hits, total, counts = site_search(
             query=query,
             filters=filters,
+            matches=matches,
             is_newest_first=data.get("sortierung") == "neueste",
             page_number=page_number,
         )
         if page_number > 1 and not hits:
             raise Http404("No results on this page")
-        facets = search_facets(query=query, filters=filters)
+        facets = search_facets(filters=filters, matches=matches)
         for facet in facets:
             facet.remove_url = _address(request, **{facet.name: None, "seite": None})
             for option in facet.options:

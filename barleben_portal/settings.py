@@ -201,6 +201,8 @@ NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 NOTIFICATIONS_DIGEST_WEEKDAY = env.int("NOTIFICATIONS_DIGEST_WEEKDAY", default=1)
 # Sign-ups per IP address and hour; confirmation e-mails per address and hour.
 SUBSCRIPTION_SIGN_UP_RATE = env("SUBSCRIPTION_SIGN_UP_RATE", default="10/h")
+# Answers to open surveys (no account, no code) per IP address and hour (participation/).
+SURVEY_ANSWER_RATE = env("SURVEY_ANSWER_RATE", default="20/h")
 # Where rate limits find the client's address: behind a reverse proxy the request header it
 # sets with the one client address, e.g. HTTP_X_REAL_IP; REMOTE_ADDR without a proxy.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 from wagtail.models import PageViewRestriction
 
-from archive.search import KINDS, RESULTS_PER_PAGE, SearchFilters, search_facets
+from archive.search import KINDS, RESULTS_PER_PAGE, SearchFilters, search_facets, search_matches
 from barleben_portal.models import StandardPage
 from notices.models import NoticeIndexPage
 from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
@@ -117,6 +117,23 @@ def test_best_match_comes_first_and_newest_first_on_request(client, demo, board)
         "Sitzung des Bauausschusses",
         "Kiesabbau am Kieswerk",
     ]
+
+
+@pytest.mark.service("postgres")
+def test_relevance_comes_from_the_ranking_index_on_postgres(client, demo):
+    # given the RUM index of migration 0004 (CI installs the extension) and two documents
+    from barleben_portal.search_backend import ranking_index_present
+
+    assert ranking_index_present()
+    DocumentFactory(title="Viele Worte", pages=["Mühlenteich. " + "Anderes. " * 80])
+    DocumentFactory(title="Mühlenteich", pages=["Der Mühlenteich, der Mühlenteich."])
+
+    # when searching by relevance, the statement orders by RUM's distance, and the document
+    # with the word in its title and most often comes first
+    with CaptureQueriesContext(connection) as queries:
+        response = search(client, "Mühlenteich")
+    assert any("<=>" in query["sql"] for query in queries.captured_queries)
+    assert titles(response) == ["Mühlenteich", "Viele Worte"]
 
 
 @pytest.fixture
@@ -241,7 +258,8 @@ def test_each_facet_counts_as_if_its_own_choice_were_not_made(client, mixed_cont
     ],
 )
 def test_an_options_count_is_the_number_of_results_it_leads_to(client, mixed_content, facet_name):
-    facets = search_facets(query="Kranichrast", filters=SearchFilters())
+    matches = search_matches(query="Kranichrast", filters=SearchFilters())
+    facets = search_facets(filters=SearchFilters(), matches=matches)
     options = next(facet for facet in facets if facet.name == facet_name).options
     assert options
 
