@@ -240,6 +240,10 @@ def document_alert(*, document_id: int) -> Dispatch | None:
     """Announce a newly indexed document to the saved searches; call it in the indexing
     transaction. None for a document that is not public, matches no saved search, or was
     announced before."""
+    # Most documents are indexed while nobody has a saved search (an import, a new portal):
+    # one look at the table instead of the document's text vector.
+    if not SavedSearch.objects.filter(confirmed_at__isnull=False, paused_at__isnull=True).exists():
+        return None
     document = (
         Document.objects.public().select_related("document_type").filter(pk=document_id).first()
     )

@@ -72,11 +72,13 @@ class DocumentQuerySetWithArchive(DocumentQuerySet):
 
     def for_ortschaft(self, ortschaft: Ortschaft) -> "DocumentQuerySetWithArchive":
         """Documents concerning this Ortschaft, and those for the whole municipality."""
-        concerning = Document.ortschaften.through.objects.filter(ortschaft=ortschaft)
-        everywhere = Document.ortschaften.through.objects.values("document_id")
-        return self.filter(
-            models.Q(pk__in=concerning.values("document_id")) | ~models.Q(pk__in=everywhere)
+        # One IN, not two joined by OR: PostgreSQL then joins it (a semi-join) and can check
+        # each document as the search's ranking index hands it out, instead of ranking every
+        # match before filtering (bench/archive.py: 700 ms → 35 ms for a common word).
+        concerning = Document.objects.filter(
+            models.Q(ortschaften=ortschaft) | models.Q(ortschaften__isnull=True)
         )
+        return self.filter(pk__in=concerning.values("pk"))
 
 
 class Document(AbstractDocument):

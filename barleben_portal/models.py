@@ -5,11 +5,12 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from .forms import BarrierReportForm
@@ -17,6 +18,7 @@ from .ortschaft import remembered_ortschaft_redirect
 
 HOME_NOTICES = 5
 HOME_EVENTS = 5
+HOME_SURVEYS = 5
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
@@ -124,8 +126,10 @@ class HomePage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        """The current notices for the Ortschaft in the address, and the next events."""
+        """The current notices for the Ortschaft in the address, the next events and the
+        surveys open now."""
         from notices.models import CalendarPage, NoticeIndexPage
+        from participation.models import SurveyPage
 
         context = super().get_context(request, *args, **kwargs)
         slug = request.GET.get("ortschaft")
@@ -133,12 +137,22 @@ class HomePage(Page):
         filters = {"ortschaft": ortschaft} if ortschaft else {}
         board = NoticeIndexPage.objects.child_of(self).live().public().first()
         calendar = CalendarPage.objects.child_of(self).live().public().first()
+        now = timezone.now()
+        # A restriction of the survey itself, in the same query: `public()` would cost one
+        # more, and one on the home page applies to the page the visitor is already seeing.
+        restricted = PageViewRestriction.objects.filter(page_id=models.OuterRef("pk"))
+        surveys = SurveyPage.objects.child_of(self).live().exclude(models.Exists(restricted))
+        surveys = surveys.filter(opens_at__lte=now, closes_at__gt=now)
+        if ortschaft:
+            # those for the whole municipality, and those for this Ortschaft
+            surveys = surveys.filter(models.Q(ortschaften=None) | models.Q(ortschaften=ortschaft))
         context.update(
             ortschaft=ortschaft,
             board=board,
             calendar=calendar,
             notices=board.filtered_notices(filters)[:HOME_NOTICES] if board else [],
             events=calendar.events(filters)[:HOME_EVENTS] if calendar else [],
+            surveys=surveys.order_by("closes_at").prefetch_related("ortschaften")[:HOME_SURVEYS],
         )
         return context
 

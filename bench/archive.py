@@ -583,7 +583,7 @@ def search_report(samples: dict[str, dict[str, list[float]]], found: dict[str, i
     """The table of the search figures; returns the label of the slowest query."""
     print(
         "\n| query (filters) | documents found | runs | search page p50 | p95 | of which "
-        "facets p50 | HTTP p50 | p95 | ceiling p50 | p95 | p95 / ceiling |"
+        "counts and facets p50 | HTTP p50 | p95 | ceiling p50 | p95 | p95 / ceiling |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     pooled = {way: [] for way in ("page", "facets", "http", "ceiling")}
@@ -660,7 +660,8 @@ def main() -> None:
     print(
         f"\n{options.documents:,} documents; {len(QUERIES)} queries, up to {options.repeat} runs "
         f"each (fewer once a query has taken {QUERY_SECONDS} s), one at a time; milliseconds. "
-        "Search page: site_search and search_facets in-process, as the view calls them; "
+        "Search page: search_matches, search_facets and site_search in-process, as the view "
+        "calls them; "
         "HTTP: the page /suche/ from gunicorn (2 workers); ceiling: one ranked SQL full-text "
         "query over the same index table with the same filters, first 20 hits."
     )

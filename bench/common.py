@@ -63,6 +63,16 @@ def setup_django(environment: dict[str, str]) -> None:
     django.setup()
 
 
+def portal_prepare(environment: dict[str, str]) -> None:
+    """Migrate, seed the demo, collect the static files, and set Django up in this process,
+    with the settings of `environment`; prints which backends it uses."""
+    manage(environment, "migrate", "--noinput")
+    manage(environment, "seed_demo", "--force")
+    manage(environment, "collectstatic", "--noinput")
+    setup_django(environment)
+    print(describe_backends(environment))
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

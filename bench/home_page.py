@@ -22,11 +22,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.common import (  # noqa: E402
     BASE_DIR,
     bench_environment,
-    describe_backends,
     gunicorn,
-    manage,
     percentile,
-    setup_django,
+    portal_prepare,
 )
 
 BENCH_DIR = BASE_DIR / "var" / "bench"
@@ -106,11 +104,7 @@ def main() -> None:
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     environment = bench_environment(BENCH_DIR)
-    manage(environment, "migrate", "--noinput")
-    manage(environment, "seed_demo", "--force")
-    manage(environment, "collectstatic", "--noinput")
-    setup_django(environment)
-    print(describe_backends(environment))
+    portal_prepare(environment)
     measure_in_process(options.requests)
 
     with gunicorn(environment, workers=options.workers) as port:

@@ -33,10 +33,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.common import (  # noqa: E402
     BASE_DIR,
     bench_environment,
-    describe_backends,
     gunicorn,
     manage,
-    setup_django,
+    portal_prepare,
     wait_until_idle,
     warm_up,
 )
@@ -480,11 +479,7 @@ def main() -> None:
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     environment = bench_environment(BENCH_DIR, settings_module="bench.settings")
-    manage(environment, "migrate", "--noinput")
-    manage(environment, "seed_demo", "--force")
-    manage(environment, "collectstatic", "--noinput")
-    setup_django(environment)
-    print(describe_backends(environment))
+    portal_prepare(environment)
 
     from notices.models import CalendarPage, NoticeIndexPage, NoticePage
 

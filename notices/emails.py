@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -152,7 +153,13 @@ def mail_render(template: str, subject: str, context: dict, site: Site, **kwargs
 
 def notification_template(dispatch: Dispatch) -> MailTemplate:
     subject = f"{dispatch.label}: {dispatch.title}"
-    context = {"dispatch": dispatch, "ortschaften": list(dispatch.ortschaften.all())}
+    # What the link does, where the source is not a notice to read (a survey: take part).
+    source = ContentType.objects.get_for_id(dispatch.source_type_id).model_class()
+    context = {
+        "dispatch": dispatch,
+        "ortschaften": list(dispatch.ortschaften.all()),
+        "link_text": getattr(source, "notification_link_text", ""),
+    }
     return mail_render("notices/email/notification", subject, context, dispatch.site)
 
 

@@ -7,7 +7,7 @@ code by `access_code`, about the Ortschaft by `ortschaft`.
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -195,6 +195,31 @@ def _answer_rows(question: Question, value: object) -> list[Answer]:
     return [Answer(question_id=question.id, text=value)]
 
 
+def response_store(
+    *,
+    survey: SurveyPage,
+    cleaned: dict[str, object],
+    ortschaft: Ortschaft | None,
+    submitted_on: date,
+    is_paper: bool = False,
+) -> Response:
+    """Store one response with its answers (checked answers, as survey_answers_clean gives
+    them); call it in the transaction that also records the participation, if any."""
+    response = Response(
+        survey=survey, ortschaft=ortschaft, is_paper=is_paper, submitted_on=submitted_on
+    )
+    response.full_clean(exclude=["survey", "ortschaft"])
+    response.save(force_insert=True)
+    rows = []
+    for question_id, value in cleaned.items():
+        rows.extend(_answer_rows(survey.questions_by_id[question_id], value))
+    for row in rows:
+        row.response = response
+        row.full_clean(exclude=["response"])
+    Answer.objects.bulk_create(rows)
+    return response
+
+
 def survey_answer_submit(
     *,
     survey: SurveyPage,
@@ -254,18 +279,12 @@ def survey_answer_submit(
                 participation.save(force_insert=True)
         except IntegrityError:
             raise already_answered from None
-        response = Response(
-            survey=survey, ortschaft=ortschaft, submitted_on=timezone.localdate(now)
+        response = response_store(
+            survey=survey,
+            cleaned=cleaned,
+            ortschaft=ortschaft,
+            submitted_on=timezone.localdate(now),
         )
-        response.full_clean(exclude=["survey", "ortschaft"])
-        response.save(force_insert=True)
-        rows = []
-        for question_id, value in cleaned.items():
-            rows.extend(_answer_rows(survey.questions_by_id[question_id], value))
-        for row in rows:
-            row.response = response
-            row.full_clean(exclude=["response"])
-        Answer.objects.bulk_create(rows)
     logger.info("Stored a response to survey %s", survey.pk)
     return response
 

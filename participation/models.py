@@ -83,10 +83,18 @@ class SurveyPage(RoutablePageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
     parent_page_types = ["barleben_portal.HomePage"]
     subpage_types: list[str] = []
+    # The link of the e-mail that announces the survey (participation/announcing.py).
+    notification_link_text = _("Take part in the survey")
 
     class Meta:
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
+        # Results are not page content: who may read them is no page permission, and an
+        # editor who may change the survey may not see what citizens answered.
+        permissions = [
+            ("view_results", _("Can see the results of surveys")),
+            ("publish_results", _("Can publish the results of surveys")),
+        ]
 
     @cached_property
     def question_list(self) -> list[Question]:
@@ -198,11 +206,23 @@ class Answer(models.Model):
     choice_id = models.CharField(_("choice"), max_length=36, null=True, blank=True)  # noqa: DJ001
     number = models.SmallIntegerField(_("rating"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
+    # Free texts only: shown on the survey page once a staff member has read and approved
+    # this one. Who approved it and when is in the audit log, not here: the answer keeps
+    # no trace of a person or a time.
+    is_published = models.BooleanField(_("published"), default=False)
 
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        indexes = [models.Index(fields=["question_id", "choice_id"])]
+        indexes = [
+            models.Index(fields=["question_id", "choice_id"]),
+            # the few free texts approved for the survey page, among all the answers
+            models.Index(
+                fields=["question_id"],
+                condition=Q(is_published=True),
+                name="participation_answer_published",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="participation_answer_exactly_one_value",
@@ -214,6 +234,31 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.choice_id or self.number or self.text[:40]}"
+
+
+class ResultsPublication(models.Model):
+    """Which questions' results staff published on the survey page.
+
+    A model of its own, not a page field: the choice is made after the answers came in,
+    when the survey's questions are locked, and publishing a revision of the page must not
+    undo it.
+    """
+
+    survey = models.OneToOneField(
+        SurveyPage,
+        verbose_name=_("survey"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="results_publication",
+    )
+    question_ids = models.JSONField(_("published questions"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("publication of results")
+        verbose_name_plural = _("publications of results")
+
+    def __str__(self) -> str:
+        return str(self.survey_id)
 
 
 class Participation(models.Model):

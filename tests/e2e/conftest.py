@@ -119,6 +119,9 @@ def audit(request) -> Callable:
     test_name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
 
     def check(page, step: str) -> None:
+        # Colours in the middle of a transition (Wagtail's messages fade in) are not the
+        # page's: finite animations are brought to their end before the audit.
+        page.evaluate(SETTLE)
         save_screenshots(page, f"{test_name}--{step}")
         results = axe.run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
@@ -127,6 +130,13 @@ def audit(request) -> Callable:
         assert dangling == [], f"{page.url}: {', '.join(dangling)} point to no element"
 
     return check
+
+
+SETTLE = """() => {
+  for (const animation of document.getAnimations()) {
+    if (animation.effect.getComputedTiming().iterations !== Infinity) animation.finish();
+  }
+}"""
 
 
 DANGLING_REFERENCES = """() => {

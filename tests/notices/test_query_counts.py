@@ -135,7 +135,8 @@ PAGES = {
     "atom": (lambda: _board("atom/"), None, 10),
     "ical": (lambda: _calendar("ical/"), None, 10),
     "ical-ebendorf": (lambda: _calendar("ical/?ortschaft=ebendorf"), None, 11),
-    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 20),
+    # one more for the open surveys
+    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 21),
 }
 
 
