@@ -48,12 +48,14 @@ format: install-dev
 # notice benchmark's 12,000 pages. The fan-out needs PostgreSQL and Redis (by default the
 # database barleben_bench_fanout and Redis db 5) and takes 7–10 minutes. The archive needs them
 # too (barleben_bench_archive, Redis db 6); its first run builds 100,000 documents (about 20
-# minutes), later runs take about 10 minutes.
+# minutes), later runs take about 10 minutes. The survey benchmark needs PostgreSQL
+# (barleben_bench_participation; 100,000 responses loaded on the first run).
 bench: install-dev
 	$(BIN)/python bench/home_page.py
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/archive.py
+	$(BIN)/python bench/participation.py
 
 clean:
 	rm -rf $(VENV) var

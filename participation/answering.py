@@ -185,7 +185,8 @@ def survey_has_participated(*, survey: SurveyPage, identity: str) -> bool:
     return Participation.objects.filter(survey=survey, key=key).exists()
 
 
-def _answer_rows(question: Question, value: object) -> list[Answer]:
+def answer_rows(question: Question, value: object) -> list[Answer]:
+    """The rows one checked answer is stored in (one per chosen choice)."""
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         return [Answer(question_id=question.id, choice_id=choice) for choice in value]
     if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.YES_NO):
@@ -212,7 +213,7 @@ def response_store(
     response.save(force_insert=True)
     rows = []
     for question_id, value in cleaned.items():
-        rows.extend(_answer_rows(survey.questions_by_id[question_id], value))
+        rows.extend(answer_rows(survey.questions_by_id[question_id], value))
     for row in rows:
         row.response = response
         row.full_clean(exclude=["response"])

@@ -83,7 +83,7 @@ def access_code_letters_pdf(
             pdf.add_page()
             pdf.write_paragraph(municipality.name, size=16, style="B", gap=1)
             if contact:
-                pdf.write_paragraph(contact, size=9, gap=12)
+                pdf.write_paragraph(contact, size=11, gap=12)
             pdf.write_paragraph(_("Your invitation to the survey"), size=11, gap=1)
             pdf.write_paragraph(survey.title, size=18, style="B", gap=6)
             pdf.write_paragraph(
@@ -110,6 +110,6 @@ def access_code_letters_pdf(
             )
             pdf.write_paragraph(
                 _("Questions about the survey? Please contact the municipality (address above)."),
-                size=10,
+                size=11,
             )
         return bytes(pdf.output())

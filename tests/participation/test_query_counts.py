@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .factories import question
+from participation.demo import question
 
 SIZES = [3, 40]
 

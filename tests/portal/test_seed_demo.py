@@ -16,6 +16,7 @@ from barleben_portal.models import (
     Ortschaft,
     StandardPage,
 )
+from participation.models import Response, SurveyPage
 
 STANDARD_PAGES = {
     "kontakt": StandardPage,
@@ -73,8 +74,27 @@ def test_seed_demo_creates_one_account_per_staff_group(demo):
     assert all(user.has_usable_password() for user in users)
 
 
+def test_seed_demo_creates_an_open_survey_and_a_closed_one_with_published_results(demo, client):
+    surveys = {survey.slug: survey for survey in SurveyPage.objects.live()}
+    assert surveys["spielplatz"].is_open()
+    closed = surveys["bibliothek"]
+    assert not closed.is_open() and closed.has_opened()
+    assert Response.objects.filter(survey=closed).count() == 240
+    # the published results, with the rating question's mean
+    assert "Mittelwert" in client.get(closed.url).content.decode()
+
+
 def test_seed_demo_twice_creates_nothing_new(demo):
-    models = [Ortschaft, Page, Site, Image, MunicipalitySettings, Group, get_user_model()]
+    models = [
+        Ortschaft,
+        Page,
+        Site,
+        Image,
+        MunicipalitySettings,
+        Group,
+        get_user_model(),
+        Response,
+    ]
     counts = {model: model.objects.count() for model in models}
 
     # when it runs again

@@ -25,6 +25,7 @@ from barleben_portal.models import (
     StandardPage,
 )
 from notices.demo import notices_seed_demo
+from participation.demo import participation_seed_demo
 
 ORTSCHAFTEN = [
     ("Barleben", "barleben", "Der Hauptort mit Rathaus, Schulen und dem Technologiepark Ostfalen."),
@@ -129,6 +130,7 @@ class Command(BaseCommand):
             )
             notices_seed_demo(home)
             archive_seed_demo(home)
+            participation_seed_demo(home)
             accounts = self._staff_accounts()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if accounts:
