@@ -138,7 +138,7 @@ def participation_seed_demo(home: HomePage) -> None:
     if not surveys.filter(slug="spielplatz").exists():
         home.add_child(
             instance=SurveyPage(
-                title="Ein neuer Spielplatz für Barleben",
+                title="Spielplatz am Mühlenberg: Ihre Wünsche",
                 slug="spielplatz",
                 introduction="<p>Die Gemeinde plant einen neuen Spielplatz. Sagen Sie uns, wo "
                 "er entstehen und was er bieten soll. Die Umfrage dauert etwa drei Minuten.</p>",

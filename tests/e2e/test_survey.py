@@ -110,7 +110,7 @@ def test_citizen_answers_an_open_survey_with_the_keyboard(page, audit, tab_to, d
     expect(summary.get_by_role("link")).to_have_text(
         [f"{multiple.text}: {too_many}", f"{yes_no.text}: {gettext(REQUIRED)}"]
     )
-    assert Response.objects.count() == 0
+    assert Response.objects.filter(survey=survey).count() == 0
     audit(page, "form-errors")
     tab_to(page, ".error-summary a")
     page.keyboard.press("Enter")
@@ -136,7 +136,7 @@ def test_citizen_answers_an_open_survey_with_the_keyboard(page, audit, tab_to, d
     ):
         expect(review).to_contain_text(answer)
     expect(review).not_to_contain_text("Schaukeln")
-    assert Response.objects.count() == 0
+    assert Response.objects.filter(survey=survey).count() == 0
     audit(page, "review")
 
     # when: sending
@@ -147,7 +147,7 @@ def test_citizen_answers_an_open_survey_with_the_keyboard(page, audit, tab_to, d
     # then: thanks, and the answers stored once
     expect(page.get_by_role("heading", level=1)).to_have_text(gettext("Thank you for taking part"))
     audit(page, "thanks")
-    response = Response.objects.get()
+    response = Response.objects.get(survey=survey)
     assert (response.survey_id, response.ortschaft.slug, response.is_paper) == (
         survey.pk,
         ortschaft[0],
@@ -243,7 +243,7 @@ def test_editor_enters_a_paper_form_and_announces_the_survey(
     # then: refused, saying why
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text(f"{yes_no.text}: {gettext(REQUIRED)}")
-    assert not Response.objects.exists()
+    assert not Response.objects.filter(survey=survey).exists()
     audit(page, "paper-form-errors")
 
     # when: completed
@@ -252,7 +252,7 @@ def test_editor_enters_a_paper_form_and_announces_the_survey(
         page.get_by_role("button", name=gettext("Save this paper form")).click()
 
     # then: stored as paper, and an empty form for the next one
-    response = Response.objects.get()
+    response = Response.objects.get(survey=survey)
     assert response.is_paper
     expect(page.locator(f"#{_id(single, 2)}")).not_to_be_checked()
     audit(page, "paper-form-saved")

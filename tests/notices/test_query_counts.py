@@ -135,8 +135,8 @@ PAGES = {
     "atom": (lambda: _board("atom/"), None, 10),
     "ical": (lambda: _calendar("ical/"), None, 10),
     "ical-ebendorf": (lambda: _calendar("ical/?ortschaft=ebendorf"), None, 11),
-    # one more for the open surveys
-    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 21),
+    # two more for the open surveys: the surveys, then their Ortschaften
+    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 22),
 }
 
 
