@@ -38,6 +38,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r barleben_portal notices participation archive -lll
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -1,6 +1,7 @@
 """Saved searches for citizens: save a search, confirm it, see and delete one's saved searches."""
 
 import logging
+import re
 
 from allauth.account.models import EmailAddress
 from django import forms
@@ -33,6 +34,8 @@ from .models import SavedSearch
 from .views import SearchForm
 
 logger = logging.getLogger(__name__)
+
+TOKEN = re.compile(r"[-\w]+")
 
 
 def consent_field() -> forms.BooleanField:
@@ -182,6 +185,16 @@ def saved_search_confirm_view(request: HttpRequest, signature: str) -> HttpRespo
     )
 
 
+def _chosen(saved_searches, request: HttpRequest) -> SavedSearch | None:
+    """The saved search of the list that the form's button names, if any."""
+    token = request.POST.get("token", "")
+    # Tokens are URL-safe base64; anything else names none (and a NUL byte would be an
+    # error of the database).
+    if not TOKEN.fullmatch(token):
+        return None
+    return saved_searches.filter(token=token).first()
+
+
 def _listed(saved_searches) -> list[tuple[SavedSearch, list, str]]:
     return [
         (saved_search, terms.described(), terms.search_path())
@@ -199,7 +212,7 @@ def saved_search_manage_view(request: HttpRequest, token: str) -> HttpResponse:
     own = saved_searches_of_address(site=saved_search.site, email=saved_search.email)
     is_deleted = False
     if request.method == "POST":
-        chosen = own.filter(token=request.POST.get("token", "")).first()
+        chosen = _chosen(own, request)
         if chosen is not None:
             is_deleted = saved_search_delete(token=chosen.token)
         if chosen == saved_search:
@@ -240,7 +253,7 @@ def account_saved_searches_view(request: HttpRequest) -> HttpResponse:
         return render(request, "archive/alert_account.html", {"address": None})
     own = saved_searches_of_address(site=_site(request), email=address.email)
     if request.method == "POST":
-        chosen = own.filter(token=request.POST.get("token", "")).first()
+        chosen = _chosen(own, request)
         if chosen is not None:
             saved_search_delete(token=chosen.token)
         return redirect(reverse("archive_alerts:account") + "?geloescht=1")

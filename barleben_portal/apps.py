@@ -7,6 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from . import security
         from .signal_handlers import register_signal_handlers
 
-        register_signal_handlers()
+        register_signal_handlers(self)
+        security.register_signal_handlers()

@@ -1,6 +1,7 @@
 """What every app of the portal shares: the home page, the Ortschaften, the
 municipality's settings, the standard pages and barrier reports."""
 
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.shortcuts import redirect
@@ -14,7 +15,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from .forms import BarrierReportForm
-from .ortschaft import remembered_ortschaft_redirect
+from .ortschaft import ortschaft_for_slug, remembered_ortschaft_redirect
 
 HOME_NOTICES = 5
 HOME_EVENTS = 5
@@ -132,8 +133,7 @@ class HomePage(Page):
         from participation.models import SurveyPage
 
         context = super().get_context(request, *args, **kwargs)
-        slug = request.GET.get("ortschaft")
-        ortschaft = Ortschaft.objects.filter(slug=slug).first() if slug else None
+        ortschaft = ortschaft_for_slug(request.GET.get("ortschaft"))
         filters = {"ortschaft": ortschaft} if ortschaft else {}
         board = NoticeIndexPage.objects.child_of(self).live().public().first()
         calendar = CalendarPage.objects.child_of(self).live().public().first()
@@ -249,3 +249,34 @@ class BarrierReport(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class CitizenProfile(models.Model):
+    """What a citizen tells about themselves beyond the log-in: a name and their Ortschaft.
+
+    Both are optional; the row is created the first time the citizen saves them and goes
+    with the account.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="citizen_profile",
+        editable=False,
+    )
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    ortschaft = models.ForeignKey(
+        Ortschaft,
+        verbose_name=_("Ortschaft"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("citizen profile")
+        verbose_name_plural = _("citizen profiles")
+
+    def __str__(self) -> str:
+        return self.name or str(self.user_id)

@@ -4,21 +4,34 @@ The cookie only preselects: a page that shows something per Ortschaft takes the 
 from its address (?ortschaft=…), so one cached copy serves everyone who asked the same.
 """
 
+import re
+
 from django.http import HttpRequest, HttpResponseRedirect
 
 COOKIE_NAME = "ortschaft"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+SLUG = re.compile(r"[-\w]+")
+
+
+def ortschaft_for_slug(slug: str | None):
+    """The Ortschaft a slug from an address, form or cookie names; None for none or no slug.
+
+    What cannot be a slug is not looked up: PostgreSQL refuses a NUL byte with an error.
+    """
+    from .models import Ortschaft
+
+    if not slug or not SLUG.fullmatch(slug):
+        return None
+    return Ortschaft.objects.filter(slug=slug).first()
 
 
 def remembered_ortschaft_redirect(request: HttpRequest, url: str) -> HttpResponseRedirect | None:
     """A redirect to `url` with the remembered Ortschaft added to the current query, or None
     when the address already says which Ortschaft (`?ortschaft=` means all) or none is known."""
-    from .models import Ortschaft
-
     if getattr(request, "is_preview", False):
         return None  # an editor's preview shows the page itself, not a redirect to the live one
     slug = request.COOKIES.get(COOKIE_NAME)
-    if not slug or "ortschaft" in request.GET or not Ortschaft.objects.filter(slug=slug).exists():
+    if not slug or "ortschaft" in request.GET or ortschaft_for_slug(slug) is None:
         return None
     query = request.GET.copy()
     query["ortschaft"] = slug

@@ -6,6 +6,7 @@ caches in local memory and writes e-mail into `var/mail/`.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -69,9 +70,15 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    # allauth's list of a citizen's security keys needs its template tags
+    "django.contrib.humanize",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
@@ -79,14 +86,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "barleben_portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "barleben_portal.security.PermissionDeniedLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "barleben_portal.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -242,15 +253,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.subscriptions_unconfirmed_delete_task",
         "schedule": crontab(minute=30, hour=3),
     },
+    # Retention (barleben_portal/privacy.py; the table is in the README's security section).
+    "accounts-unverified-delete": {
+        "task": "barleben_portal.tasks.accounts_unverified_delete_task",
+        "schedule": crontab(minute=50, hour=3),
+    },
+    "deliveries-anonymise": {
+        "task": "barleben_portal.tasks.deliveries_anonymise_task",
+        "schedule": crontab(minute=10, hour=4),
+    },
+    "barrier-reports-expired-delete": {
+        "task": "barleben_portal.tasks.barrier_reports_expired_delete_task",
+        "schedule": crontab(minute=20, hour=4),
+    },
+    "sessions-expired-delete": {
+        "task": "barleben_portal.tasks.sessions_expired_delete_task",
+        "schedule": crontab(minute=30, hour=4),
+    },
 }
 
-# Citizen accounts (django-allauth): log-in by e-mail address, with a password or a one-time
-# code sent by e-mail; an address must be verified before the account is used. Staff log in
-# to the Wagtail admin with their user name.
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Accounts (django-allauth): log-in by e-mail address, with a password or a one-time code
+# sent by e-mail; an address must be verified before the account is used. Staff and council
+# members log in the same way, through the same rate limits, and then with their second
+# factor (allauth.mfa); the admin's own log-in forms only send them there (urls.py).
+# allauth's backend alone: no log-in can go around its rate limits.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 ACCOUNT_ADAPTER = "barleben_portal.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -261,9 +288,39 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Failed log-ins: 10 a minute from one address, and 5 in 5 minutes for one account, from
+# wherever they come (allauth counts them in the shared cache).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_overview"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+# Passwords are changed and reset through the accounts, never in the admin.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+
+# Second factor: an authenticator app (TOTP) with recovery codes, or a security key or
+# passkey (WebAuthn, which browsers allow on HTTPS and on localhost only).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_ADAPTER = "barleben_portal.accounts.MFAAdapter"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# Citizen log-in through an external identity provider (such as a state's Servicekonto) by
+# OpenID Connect; off unless OIDC_SERVER_URL is set. See the README, "Log-in by OpenID Connect".
+SOCIALACCOUNT_PROVIDERS = {}
+if env("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env("OIDC_PROVIDER_ID", default="servicekonto"),
+                "name": env("OIDC_PROVIDER_NAME", default="Servicekonto"),
+                "client_id": env("OIDC_CLIENT_ID"),
+                "secret": env("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": env("OIDC_SERVER_URL")},
+            }
+        ],
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -303,6 +360,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Bürgerportal <portal@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Bürgerportal")
+MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
 WAGTAIL_I18N_ENABLED = False
 # Addresses stay ASCII ("oeffentliche-sitzung", not "%C3%B6ffentliche"): they are printed for
 # the Schaukasten and typed in by hand.
@@ -346,7 +404,83 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token, and so does the Wagtail
+# admin (from its page, not from the cookie).
+CSRF_COOKIE_HTTPONLY = True
+# Pages may be framed nowhere; Wagtail's preview sets SAMEORIGIN on its own responses, which
+# the admin shows in a frame.
 X_FRAME_OPTIONS = "DENY"
+# The admins' addresses: an operator may move them away from the "admin/" every scanner
+# tries first.
+ADMIN_PATH = env("ADMIN_PATH", default="admin/").strip("/") + "/"
+DJANGO_ADMIN_PATH = env("DJANGO_ADMIN_PATH", default="django-admin/").strip("/") + "/"
+# The staff's addresses would go to gravatar.com as hashes with every admin page, and the
+# dashboard would ask releases.wagtail.org for news: the admin talks to no one else.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Content-Security-Policy (django-csp): the public site runs only its own scripts and styles
+# from /static/, nothing inline. The Wagtail admin has inline scripts (panels, date pickers)
+# and uses eval in its bundles, so the admin paths get a policy of their own with
+# 'unsafe-inline' (barleben_portal.security.ContentSecurityPolicyMiddleware); it is still
+# limited to this origin, and the admin's pages are only for logged-in staff. Documents keep
+# the stricter "default-src 'none'" their download view sets.
+# The log-in by OpenID Connect is a form whose answer redirects to the identity provider;
+# browsers hold that redirect to form-action as well.
+FORM_ACTION_SOURCES = ["'self'"]
+if env("OIDC_SERVER_URL", default=""):
+    FORM_ACTION_SOURCES.append("{0.scheme}://{0.netloc}".format(urlsplit(env("OIDC_SERVER_URL"))))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": FORM_ACTION_SOURCES,
+        "frame-ancestors": ["'none'"],
+    }
+}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        # the preview of a page is a frame of the admin's own origin
+        "frame-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Browser features the portal never uses are off for it and anything it embeds; WebAuthn
+# (publickey-credentials-*) stays allowed for the portal's own pages.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a decision for the operator of the domain, not for the code.
     "security.W021",

@@ -1,4 +1,8 @@
-from django.db.models.signals import post_delete, post_save
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_migrate, post_save
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -15,7 +19,36 @@ def forget_layout_for_pages(sender, instance, **kwargs):
         site_layout_forget()
 
 
-def register_signal_handlers():
+# What nobody may change by hand, Administration neither: what citizens answered, that they
+# took part, and the counts of both. Reading them stays allowed.
+UNTOUCHABLE = {"participation": ["response", "answer", "participation", "resultcount"]}
+
+
+def administration_grant_everything(sender, using, **kwargs):
+    """Administration may do everything in the admin: every permission there is but changing
+    survey answers (UNTOUCHABLE), topped up after each migration so that the permissions of
+    new models are included."""
+    group = Group.objects.using(using).filter(name="Administration").first()
+    if group is None:
+        return
+    # Django creates each app's permissions after that app's migrations; all are needed now.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    permissions = Permission.objects.using(using).all()
+    for app_label, models in UNTOUCHABLE.items():
+        permissions = permissions.exclude(
+            Q(content_type__app_label=app_label, content_type__model__in=models)
+            & ~Q(codename__startswith="view_")
+        )
+    group.permissions.set(permissions)
+
+
+def register_signal_handlers(portal_config):
+    post_migrate.connect(
+        administration_grant_everything,
+        sender=portal_config,
+        dispatch_uid="administration-everything",
+    )
     # Titles, menus and footers change when pages are published, unpublished, moved or deleted.
     page_published.connect(forget_layout, dispatch_uid="layout-published")
     page_unpublished.connect(forget_layout, dispatch_uid="layout-unpublished")

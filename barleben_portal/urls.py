@@ -1,6 +1,8 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -9,6 +11,9 @@ from archive import views as archive_views
 from notices import views as notices_views
 
 from . import views
+
+# Both admins log in through the accounts: their rate limits and the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -19,14 +24,22 @@ urlpatterns = [
     path("benachrichtigungen/", include("notices.urls")),
     path("suchauftraege/", include("archive.urls_alerts")),
     path("konto/", views.account_overview, name="account_overview"),
+    path("konto/meine-daten/", views.account_data_download, name="account_data_download"),
+    path("konto/loeschen/", views.account_delete_view, name="account_delete"),
+    path("konto/geloescht/", views.account_deleted, name="account_deleted"),
     path(
         "konto/benachrichtigungen/",
         notices_views.account_subscription_view,
         name="account_subscription",
     ),
     path("konto/", include("allauth.urls")),
-    path("django-admin/", admin.site.urls),
-    path("admin/", include(wagtailadmin_urls)),
+    # Configurable (ADMIN_PATH, DJANGO_ADMIN_PATH): links to the admins come from reverse().
+    path(settings.DJANGO_ADMIN_PATH, admin.site.urls),
+    path(
+        f"{settings.ADMIN_PATH}login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+    ),
+    path(settings.ADMIN_PATH, include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
 ]
 

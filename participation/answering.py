@@ -22,6 +22,7 @@ from barleben_portal.models import Ortschaft
 from .access_codes import CODE_USED, access_code_check
 from .models import AccessCode, Answer, Participation, Response, SurveyPage, WayOfTakingPart
 from .questions import Question, QuestionKind
+from .tallies import tally_add
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,8 @@ def response_store(
     is_paper: bool = False,
 ) -> Response:
     """Store one response with its answers (checked answers, as survey_answers_clean gives
-    them); call it in the transaction that also records the participation, if any."""
+    them) and count it; call it in the transaction that also records the participation, if
+    any, as its last step: the counts' rows are locked until the transaction ends."""
     response = Response(
         survey=survey, ortschaft=ortschaft, is_paper=is_paper, submitted_on=submitted_on
     )
@@ -218,6 +220,7 @@ def response_store(
         row.response = response
         row.full_clean(exclude=["response"])
     Answer.objects.bulk_create(rows)
+    tally_add(survey=survey, response=response, answers=rows)
     return response
 
 

@@ -12,6 +12,7 @@ from barleben_portal.models import HomePage, Ortschaft
 
 from .answering import answer_rows
 from .models import Answer, Response, ResultsPublication, SurveyPage, WayOfTakingPart
+from .tallies import tally_recount
 
 CLOSED_SURVEY_RESPONSES = 240
 FREE_TEXTS = [
@@ -124,6 +125,7 @@ def _closed_survey_answer(survey: SurveyPage) -> None:
                 answers.append(answer)
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(answers)
+    tally_recount(survey=survey)
     ResultsPublication.objects.create(
         survey=survey,
         question_ids=[item.id for item in survey.question_list],

@@ -193,7 +193,7 @@ class Response(models.Model):
 class Answer(models.Model):
     """The answer to one question: a choice (one row per choice ticked), a number or a text.
 
-    Counts per question and choice are a GROUP BY over question_id, choice_id.
+    The results count them once, into `ResultCount`, as they are stored.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -259,6 +259,29 @@ class ResultsPublication(models.Model):
 
     def __str__(self) -> str:
         return str(self.survey_id)
+
+
+class ResultCount(models.Model):
+    """How many responses, or answers, of a survey have one combination of values (`key`, see
+    participation/tallies.py): the results read these few rows instead of counting every
+    answer. Kept in the transaction that stores a response, so they never disagree with the
+    answers; `tally_recount` makes them afresh from the answers."""
+
+    survey = models.ForeignKey(
+        SurveyPage, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("combination"), max_length=120)
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("result count")
+        verbose_name_plural = _("result counts")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="participation_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
 
 
 class Participation(models.Model):

@@ -103,6 +103,9 @@ def survey_paper_answer_enter(
     # day at the latest, so participation over time stays within the survey's period.
     submitted_on = min(timezone.localdate(now), timezone.localdate(survey.closes_at))
     with transaction.atomic():
+        # Who entered a form and when, against the survey: no data, so the entry cannot be
+        # matched to the response it created.
+        log(instance=survey, action=PAPER_ANSWER_ACTION, user=user)
         response = response_store(
             survey=survey,
             cleaned=cleaned,
@@ -110,8 +113,5 @@ def survey_paper_answer_enter(
             submitted_on=submitted_on,
             is_paper=True,
         )
-        # Who entered a form and when, against the survey: no data, so the entry cannot be
-        # matched to the response it created.
-        log(instance=survey, action=PAPER_ANSWER_ACTION, user=user)
     logger.info("Staff member %s entered a paper answer to survey %s", user.pk, survey.pk)
     return response

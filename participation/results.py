@@ -1,10 +1,9 @@
 """A survey's results: counts, percentages, breakdown by Ortschaft, free texts, participation
 over time, and who may see them when.
 
-Everything is counted in PostgreSQL with GROUP BY, in a fixed number of queries whatever the
-number of answers. The counts are cached under the survey's number of responses: responses
-are only ever added (never changed), so a new one, online or from paper, changes the key and
-the next reader counts afresh; a survey with 100,000 responses then costs one COUNT per view.
+The counts are read from the survey's tallies (participation/tallies.py), which are kept in
+the transaction that stores each response: a fixed number of queries whatever the number of
+answers, and never a count that is behind the answers.
 
 The embargo and the permission are checked here, not only in the views: while a survey is
 open nobody gets its results (unless it was set up with results visible while open), and
@@ -29,10 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +38,9 @@ from wagtail.log_actions import log
 
 from barleben_portal.models import Ortschaft
 
-from .models import Answer, Response, ResultsPublication, SurveyPage
+from .models import Answer, ResultsPublication, SurveyPage
 from .questions import Question, QuestionKind
+from .tallies import Tallies, tallies_read
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,6 @@ REVIEW_ACTION = "participation.results_review"
 MIN_GROUP_SIZE = 5
 # Free texts shown with the results; all of them are on the review screen, page by page.
 FREE_TEXT_SAMPLE = 20
-CACHE_SECONDS = 24 * 60 * 60
 
 OTHER_GROUP = _("other/unknown")
 
@@ -202,67 +200,6 @@ def _check_may_view(*, survey: SurveyPage, user, now: datetime | None) -> None:
 # --- counting ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Counts:
-    """What SQL counted, before it is put together with the questions."""
-
-    # (day, is_paper, ortschaft id) → responses
-    responses: dict[tuple[date, bool, int | None], int]
-    # (question id, choice id, number, ortschaft id) → answers; free texts have neither
-    answers: dict[tuple[str, str | None, int | None, int | None], int]
-    # (question id, ortschaft id) → responses that chose at least one (multiple choice only)
-    multiple_choice_answered: dict[tuple[str, int | None], int]
-    # free-text question id → its newest answers, at most FREE_TEXT_SAMPLE
-    texts: dict[str, tuple[TextAnswer, ...]]
-
-
-def _counts_query(survey: SurveyPage) -> _Counts:
-    responses = {
-        (row["submitted_on"], row["is_paper"], row["ortschaft_id"]): row["count"]
-        for row in Response.objects.filter(survey=survey)
-        .values("submitted_on", "is_paper", "ortschaft_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    }
-    answers = {
-        (row["question_id"], row["choice_id"], row["number"], row["ortschaft"]): row["count"]
-        for row in Answer.objects.filter(response__survey=survey)
-        .values("question_id", "choice_id", "number", ortschaft=F("response__ortschaft_id"))
-        .annotate(count=Count("pk"))
-        .order_by()
-    }
-    # A multiple choice has a row per ticked choice: who answered is a count of responses.
-    multiple = [
-        question.id
-        for question in survey.question_list
-        if question.kind == QuestionKind.MULTIPLE_CHOICE
-    ]
-    multiple_choice_answered = {}
-    if multiple:
-        multiple_choice_answered = {
-            (row["question_id"], row["ortschaft"]): row["count"]
-            for row in Answer.objects.filter(response__survey=survey, question_id__in=multiple)
-            .values("question_id", ortschaft=F("response__ortschaft_id"))
-            .annotate(count=Count("response_id", distinct=True))
-            .order_by()
-        }
-    free_text_ids = [q.id for q in survey.question_list if q.kind == QuestionKind.FREE_TEXT]
-    texts = _free_texts(survey, free_text_ids, is_published_only=False, limit=FREE_TEXT_SAMPLE)
-    return _Counts(responses, answers, multiple_choice_answered, texts)
-
-
-def _counts(survey: SurveyPage) -> _Counts:
-    # Responses are never changed or removed one by one, so their number identifies the state
-    # of the counts; the questions' ids stay the same once there are answers.
-    response_count = Response.objects.filter(survey=survey).count()
-    key = f"participation:results:{survey.pk}:{response_count}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _counts_query(survey)
-        cache.set(key, counts, CACHE_SECONDS)
-    return counts
-
-
 def ortschaft_groups(responses_per_ortschaft: dict[int | None, int]) -> list[tuple[str, set]]:
     """The groups of the breakdown in the order shown: (label, the Ortschaft ids in it, None
     for "no Ortschaft given"); see the rule in the module's docstring. A single group means
@@ -292,7 +229,7 @@ def _choice_labels(question: Question) -> list[tuple[object, str]]:
     return [(choice.id, str(choice.label)) for choice in question.choices]
 
 
-def _value_counts(question: Question, counts: _Counts, ortschaft_ids: set | None):
+def _value_counts(question: Question, counts: Tallies, ortschaft_ids: set | None):
     """Per stored value (choice id or number): answers; and how many answered."""
     per_value: dict[object, int] = defaultdict(int)
     for (question_id, choice_id, number, ortschaft_id), count in counts.answers.items():
@@ -322,7 +259,7 @@ def _mean(question: Question, per_value: dict, answered: int) -> float | None:
 def _question_result(
     question: Question,
     number: int,
-    counts: _Counts,
+    counts: Tallies,
     texts: tuple[TextAnswer, ...],
     groups: list[tuple[BreakdownGroup, set]],
 ) -> QuestionResult:
@@ -414,9 +351,12 @@ def _results(
     published_texts: dict[str, tuple[TextAnswer, ...]] | None,
     with_breakdown: bool,
 ) -> SurveyResults:
-    """`published_texts` None: the council's newest free texts, cached with the counts."""
-    counts = _counts(survey)
-    texts = counts.texts if published_texts is None else published_texts
+    """`published_texts` None: the council's newest free texts."""
+    counts = tallies_read(survey=survey)
+    texts = published_texts
+    if texts is None:
+        free_text_ids = [q.id for q in questions if q.kind == QuestionKind.FREE_TEXT]
+        texts = _free_texts(survey, free_text_ids, is_published_only=False, limit=FREE_TEXT_SAMPLE)
     per_ortschaft: dict[int | None, int] = defaultdict(int)
     paper = 0
     for (_day, is_paper, ortschaft_id), count in counts.responses.items():

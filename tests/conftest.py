@@ -121,6 +121,33 @@ def demo(db):
     return HomePage.objects.get()
 
 
+ORTSCHAFTEN = [("Barleben", "barleben"), ("Ebendorf", "ebendorf"), ("Meitzendorf", "meitzendorf")]
+
+
+@pytest.fixture
+def home(db):
+    """A home page with the three Ortschaften and the municipality's name: what most pages
+    need, without the whole demo (`demo`)."""
+    from wagtail.models import Page, Site
+
+    from barleben_portal.models import HomePage, MunicipalitySettings
+    from tests.factories import OrtschaftFactory
+
+    for sort_order, (name, slug) in enumerate(ORTSCHAFTEN):
+        OrtschaftFactory(name=name, slug=slug, sort_order=sort_order)
+    home = Page.get_first_root_node().add_child(
+        instance=HomePage(title="Willkommen im Bürgerportal", slug="start")
+    )
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    municipality = MunicipalitySettings.for_site(site)
+    municipality.name = "Gemeinde Barleben"
+    municipality.city = "Barleben"
+    municipality.save()
+    return home
+
+
 @pytest.fixture
 def ortschaften(demo) -> dict:
     """The demo's Ortschaften by slug."""
@@ -139,16 +166,10 @@ def kinds(demo) -> dict:
 
 @pytest.fixture
 def staff_member(demo):
-    """A staff account in one of the groups: `staff_member("Redaktion")`."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+    """A staff account in one of the groups, with its second factor: `staff_member("Redaktion")`."""
+    from tests.factories import staff_account
 
-    def create(group_name: str):
-        user = get_user_model().objects.create_user(username=f"{group_name.lower()}-test")
-        user.groups.add(Group.objects.get(name=group_name))
-        return user
-
-    return create
+    return staff_account
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Site
 
+from archive.alerts import CONSENT_VERSION as ALERT_CONSENT_VERSION
+from archive.models import SavedSearch
 from barleben_portal.models import BarrierReport, Ortschaft
 from notices.models import Category, NoticeKind, NoticePage, Subscription
 from notices.subscriptions import CONSENT_VERSION
@@ -119,3 +121,46 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     def categories(self, create, extracted, **kwargs):
         if create and extracted:
             self.categories.set(extracted)
+
+
+class SavedSearchFactory(factory.django.DjangoModelFactory):
+    """A confirmed saved search with its consent; `confirmed_at=None` for one waiting."""
+
+    class Meta:
+        model = SavedSearch
+
+    site = factory.LazyFunction(lambda: Site.objects.get(is_default_site=True))
+    email = factory.Sequence(lambda number: f"suchende{number}@example.org")
+    query = "Bebauungsplan"
+    consent_version = ALERT_CONSENT_VERSION
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def staff_account(group_name: str, *, username: str = "", password: str | None = None):
+    """A staff account in a group, as the admin needs it: a verified e-mail address and a
+    second factor (an authenticator app, whose key is `user.totp_secret`)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    username = username or f"{group_name.lower()}-test"
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password=password
+    )
+    user.groups.add(Group.objects.get(name=group_name))
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user.totp_secret = generate_totp_secret()
+    TOTP.activate(user, user.totp_secret)
+    return user
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for `secret`."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))

@@ -1,5 +1,6 @@
 """The staff groups: Redaktion writes, Freigabe also publishes, Gemeinderat reads the admin,
-Administration may do everything in the admin."""
+Administration may do everything in the admin (every permission: see
+signal_handlers.administration_grant_everything)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

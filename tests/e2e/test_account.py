@@ -81,3 +81,47 @@ def test_citizen_signs_up_verifies_and_subscribes_from_the_account(page, audit, 
     assert subscription.frequency == "weekly"
     assert len(mailoutbox) == 1
     audit(page, "account-subscription-saved")
+
+
+def test_citizen_downloads_their_data_and_deletes_the_account_by_keyboard(page, audit, demo):
+    from django.contrib.auth import get_user_model
+
+    from tests.participation.factories import CitizenFactory
+
+    citizen = CitizenFactory(email=EMAIL)
+    citizen.set_password(PASSWORD)
+    citizen.save()
+
+    # given: logged in, on the account page
+    page.goto("/konto/login/")
+    page.fill("#id_login", EMAIL)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mein Konto")
+
+    # when: downloading the data
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Alle Ihre Daten herunterladen").click()
+    assert download.value.suggested_filename.endswith(".json")
+
+    # when: asking to delete, and sending the form without ticking the box
+    page.get_by_role("link", name="Konto löschen").click()
+    audit(page, "account-delete")
+    page.fill("#id_password", PASSWORD)
+    page.locator("#id_password").press("Enter")
+
+    # then: the error, named and linked, and the account still there
+    expect(page.locator(".error-summary")).to_be_visible()
+    audit(page, "account-delete-errors")
+    assert get_user_model().objects.filter(pk=citizen.pk).exists()
+
+    # when: ticking the box by keyboard and sending
+    page.locator("#id_is_confirmed").focus()
+    page.keyboard.press("Space")
+    page.fill("#id_password", PASSWORD)
+    page.locator("#id_password").press("Enter")
+
+    # then
+    expect(page.get_by_role("heading", level=1)).to_contain_text("gelöscht")
+    audit(page, "account-deleted")
+    assert not get_user_model().objects.filter(pk=citizen.pk).exists()

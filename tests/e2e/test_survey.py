@@ -5,8 +5,6 @@ a council member logs in to the admin and opens its results. axe-core audits eve
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext
 from playwright.sync_api import expect
@@ -16,7 +14,7 @@ from participation.forms import field_name
 from participation.models import Answer, Response
 from participation.paper import survey_paper_answer_enter
 from participation.questions import QuestionKind
-from tests.factories import SubscriptionFactory
+from tests.factories import SubscriptionFactory, staff_account, totp_code
 from tests.participation.factories import SurveyPageFactory
 
 pytestmark = [
@@ -180,24 +178,27 @@ def _answered_survey(demo):
             browser_token=f"browser-{number}",
             now=now - timedelta(days=3),
         )
-    editor = get_user_model().objects.create_user(username="paper-e2e")
-    editor.groups.add(Group.objects.get(name="Redaktion"))
+    editor = staff_account("Redaktion", username="paper-e2e")
     for _ in range(5):
         survey_paper_answer_enter(survey=survey, answers=answers, user=editor)
     return survey
 
 
 def _staff(group: str):
-    user = get_user_model().objects.create_user(username=f"{group.lower()}-e2e", password=PASSWORD)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+    return staff_account(group, username=f"{group.lower()}-e2e", password=PASSWORD)
+
+
+def _second_factor(page, user) -> None:
+    page.fill("#id_code", totp_code(user.totp_secret))
+    press(page, "Enter")
 
 
 def _log_in_to_the_admin(page, user, next_url: str) -> None:
     page.goto(f"/admin/login/?next={next_url}")
-    page.fill("#id_username", user.username)
+    page.fill("#id_login", user.email)
     page.fill("#id_password", PASSWORD)
     press(page, "Enter")
+    _second_factor(page, user)
 
 
 def test_council_member_logs_in_and_opens_the_results(page, audit, demo):
@@ -208,9 +209,11 @@ def test_council_member_logs_in_and_opens_the_results(page, audit, demo):
     # when: logging in to the admin
     page.goto(f"/admin/login/?next=/admin/umfragen/{survey.pk}/ergebnisse/")
     audit(page, "admin-login")
-    page.fill("#id_username", member.username)
+    page.fill("#id_login", member.email)
     page.fill("#id_password", PASSWORD)
     press(page, "Enter")
+    audit(page, "admin-second-factor")
+    _second_factor(page, member)
 
     # then: the results, online and paper answers counted
     expect(page.get_by_role("heading", level=1)).to_contain_text(survey.title)

@@ -7,36 +7,14 @@ per package in an open transaction could not.
 """
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from wagtail.models import Page, Site
 
-from barleben_portal.models import HomePage, MunicipalitySettings, Ortschaft
+from barleben_portal.models import Ortschaft
 from participation.forms import field_name
 from participation.models import SurveyPage
 from participation.questions import QuestionKind
-from tests.factories import OrtschaftFactory
+from tests.factories import staff_account
 
 from .factories import CitizenFactory, SurveyPageFactory
-
-ORTSCHAFTEN = [("Barleben", "barleben"), ("Ebendorf", "ebendorf"), ("Meitzendorf", "meitzendorf")]
-
-
-@pytest.fixture
-def home(db) -> HomePage:
-    for sort_order, (name, slug) in enumerate(ORTSCHAFTEN):
-        OrtschaftFactory(name=name, slug=slug, sort_order=sort_order)
-    home = Page.get_first_root_node().add_child(
-        instance=HomePage(title="Willkommen im Bürgerportal", slug="start")
-    )
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
-    site.save()
-    municipality = MunicipalitySettings.for_site(site)
-    municipality.name = "Gemeinde Barleben"
-    municipality.city = "Barleben"
-    municipality.save()
-    return home
 
 
 @pytest.fixture
@@ -61,14 +39,8 @@ def citizen(home):
 
 @pytest.fixture
 def staff_member(home):
-    """A staff account in one of the groups: `staff_member("Redaktion")`."""
-
-    def create(group_name: str):
-        user = get_user_model().objects.create_user(username=f"{group_name.lower()}-test")
-        user.groups.add(Group.objects.get(name=group_name))
-        return user
-
-    return create
+    """A staff account in one of the groups, with its second factor: `staff_member("Redaktion")`."""
+    return staff_account
 
 
 def valid_answers(survey: SurveyPage) -> dict:

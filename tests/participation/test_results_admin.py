@@ -78,7 +78,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, closed_survey):
     response = client.get(reverse("participation_results", args=[closed_survey.pk]))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("wagtailadmin_login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_council_member_cannot_edit_pages(client, staff_member, closed_survey):

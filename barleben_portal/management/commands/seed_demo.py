@@ -5,12 +5,15 @@ import io
 import secrets
 from urllib.parse import urlsplit
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 from wagtail.images.models import Image
@@ -134,12 +137,17 @@ class Command(BaseCommand):
             accounts = self._staff_accounts()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if accounts:
-            self.stdout.write("Demo staff accounts (log in at /admin/):")
-            for username, password, group in accounts:
-                self.stdout.write(f"  {group:<15} user {username:<12} password {password}")
+            self.stdout.write(
+                f"Demo staff accounts (log in at {reverse('account_login')} with the e-mail "
+                "address and password, then the code of an authenticator app set up with the "
+                "key, e.g. `oathtool --totp -b KEY`):"
+            )
+            for email, password, secret, group in accounts:
+                self.stdout.write(f"  {group:<15} {email:<26} password {password}  key {secret}")
         else:
             self.stdout.write(
-                "Demo staff accounts exist already: redaktion, freigabe, gemeinderat, admin."
+                "Demo staff accounts exist already: redaktion@, freigabe@, gemeinderat@, "
+                "admin@example.org."
             )
 
     def _home_page(self) -> HomePage:
@@ -210,7 +218,7 @@ class Command(BaseCommand):
             return existing.specific
         return parent.add_child(instance=page_class(slug=slug, **fields))
 
-    def _staff_accounts(self) -> list[tuple[str, str, str]]:
+    def _staff_accounts(self) -> list[tuple[str, str, str, str]]:
         User = get_user_model()
         created = []
         for username, full_name, group_name, is_superuser in STAFF_ACCOUNTS:
@@ -228,5 +236,9 @@ class Command(BaseCommand):
                 is_superuser=is_superuser,
             )
             user.groups.add(Group.objects.get(name=group_name))
-            created.append((username, password, group_name))
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            # Staff need a second factor for the admin: the demo's is set up already.
+            secret = generate_totp_secret()
+            TOTP.activate(user, secret)
+            created.append((user.email, password, secret, group_name))
         return created

@@ -1,0 +1,182 @@
+"""Canary content: a draft, private pages and a document in a private collection never reach
+the anonymous public, wherever the portal lists or finds content.
+
+Each canary carries the search word of a public control notice, which must be found, so a
+search that finds nothing at all cannot pass for a search that hides the canaries.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import PageViewRestriction
+
+from archive.alerts import document_alert
+from archive.models import SavedSearch
+from barleben_portal.models import StandardPage
+from notices.models import CalendarPage, Dispatch, NoticeIndexPage
+from tests.archive.factories import (  # noqa: F401 (fixtures)
+    DocumentFactory,
+    demo_media_root,
+    private_collection,
+    seeded_demo,
+    seeded_demo_once,
+)
+from tests.factories import NoticePageFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
+
+WORD = "Kanarienvogel"
+PUBLIC = "Kanarienvogel Oeffentlich Kontrolle"
+CANARIES = {
+    "draft": "Kanarienvogel Entwurf Geheim",
+    "private_notice": "Kanarienvogel Passwort Geheim",
+    "private_event": "Kanarienvogel Termin Geheim",
+    "expired_private": "Kanarienvogel Abgelaufen Geheim",
+    "expired_draft": "Kanarienvogel Abgelaufen Entwurf",
+    "private_page": "Kanarienvogel Seite Geheim",
+    "private_document": "Kanarienvogel Personalakte Geheim",
+}
+
+
+def restrict(page, restriction_type=PageViewRestriction.PASSWORD) -> None:
+    PageViewRestriction.objects.create(
+        page=page,
+        restriction_type=restriction_type,
+        password="geheim" if restriction_type == PageViewRestriction.PASSWORD else "",
+    )
+
+
+@pytest.fixture
+def canaries(demo, ortschaften) -> dict:
+    """The canaries by name, and the public control notice."""
+    board = NoticeIndexPage.objects.get()
+    barleben = ortschaften["barleben"]
+    past = {
+        "display_from": timezone.now() - timedelta(days=30),
+        "display_until": timezone.now() - timedelta(days=2),
+    }
+    created = {
+        "public": NoticePageFactory(parent=board, event=True, title=PUBLIC, ortschaften=[barleben]),
+        "draft": NoticePageFactory(
+            parent=board, event=True, draft=True, title=CANARIES["draft"], ortschaften=[barleben]
+        ),
+        "private_notice": NoticePageFactory(
+            parent=board, official=True, title=CANARIES["private_notice"], ortschaften=[barleben]
+        ),
+        "private_event": NoticePageFactory(
+            parent=board, event=True, title=CANARIES["private_event"], ortschaften=[barleben]
+        ),
+        "expired_private": NoticePageFactory(
+            parent=board, official=True, title=CANARIES["expired_private"], **past
+        ),
+        "expired_draft": NoticePageFactory(
+            parent=board, official=True, draft=True, title=CANARIES["expired_draft"], **past
+        ),
+    }
+    restrict(created["private_notice"])
+    restrict(created["private_event"], PageViewRestriction.LOGIN)
+    restrict(created["expired_private"])
+    home = demo
+    private_page = home.add_child(
+        instance=StandardPage(
+            title=CANARIES["private_page"], slug="intern", introduction=f"{WORD} intern"
+        )
+    )
+    restrict(private_page, PageViewRestriction.LOGIN)
+    created["private_page"] = private_page
+    created["private_document"] = DocumentFactory(
+        title=CANARIES["private_document"],
+        collection=private_collection(),
+        pages=[f"{WORD}: Personalakte, nur für die Verwaltung."],
+        document_type="bekanntmachung",
+    )
+    created["public_document"] = DocumentFactory(
+        title="Kanarienvogel Satzung Kontrolle", pages=[f"{WORD} in der Satzung."]
+    )
+    return created
+
+
+def assert_no_canary(response, path: str) -> None:
+    assert response.status_code < 500, path
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = content.decode("utf-8", errors="replace")
+    leaked = [name for name, title in CANARIES.items() if title in text]
+    assert leaked == [], path
+
+
+def test_search_finds_the_control_but_no_canary(client, canaries):
+    for kind in ("", "dokumente", "bekanntmachungen", "seiten"):
+        path = f"{reverse('search')}?q={WORD}&art={kind}"
+        response = client.get(path)
+        assert_no_canary(response, path)
+
+    everything = client.get(f"{reverse('search')}?q={WORD}").content.decode()
+    assert PUBLIC in everything
+    assert "Kanarienvogel Satzung Kontrolle" in everything
+
+
+def test_board_calendar_feeds_and_archive_show_no_canary(client, canaries):
+    board = NoticeIndexPage.objects.get()
+    calendar = CalendarPage.objects.get()
+    paths = [
+        "/",
+        "/?ortschaft=barleben",
+        board.url,
+        f"{board.url}?ortschaft=barleben",
+        board.url + board.reverse_subpage("rss"),
+        board.url + board.reverse_subpage("atom"),
+        f"{board.url}{board.reverse_subpage('rss')}?ortschaft=barleben",
+        board.url + board.reverse_subpage("archive"),
+        board.url + board.reverse_subpage("print", args=["barleben"]),
+        board.url + board.reverse_subpage("display", args=["barleben"]),
+        calendar.url,
+        calendar.url + calendar.reverse_subpage("ical"),
+        f"{calendar.url}{calendar.reverse_subpage('ical')}?ortschaft=barleben",
+        "/archiv/",
+        "/archiv/?typ=bekanntmachung",
+        f"/archiv/?jahr={timezone.localdate().year}",
+        # there is no sitemap and no API; should one come, it must hide the canaries too
+        "/sitemap.xml",
+        "/api/v2/pages/",
+    ]
+    for path in paths:
+        assert_no_canary(client.get(path, follow=True), path)
+
+    # the control is there, so the listings were not simply empty
+    assert PUBLIC in client.get(board.url).content.decode()
+    assert PUBLIC in client.get(board.url + board.reverse_subpage("rss")).content.decode()
+    ical = calendar.url + calendar.reverse_subpage("ical")
+    assert PUBLIC in client.get(ical).content.decode()
+
+
+def test_canaries_own_addresses_show_nothing_of_them(client, canaries):
+    for name in ("draft", "private_notice", "private_event", "expired_private", "private_page"):
+        page = canaries[name]
+        paths = [page.url or f"/bekanntmachungen/{page.slug}/"]
+        if name in ("private_event", "draft"):
+            paths.append(paths[0] + "ical/")
+        for path in paths:
+            response = client.get(path, follow=True)
+            assert_no_canary(response, path)
+    document = canaries["private_document"]
+    for path in (document.url, reverse("archive_document", args=[document.pk])):
+        response = client.get(path, follow=True)
+        assert_no_canary(response, path)
+        assert b"Personalakte" not in response.content
+
+
+def test_private_document_alerts_no_saved_search(canaries, demo):
+    # given a confirmed saved search for the canaries' word
+    SavedSearch.objects.create(
+        site=demo.get_site(),
+        email="buergerin@example.org",
+        query=WORD,
+        confirmed_at=timezone.now(),
+        consent_version="1",
+    )
+
+    # then the private document is announced to nobody, the public one is
+    assert document_alert(document_id=canaries["private_document"].pk) is None
+    assert isinstance(document_alert(document_id=canaries["public_document"].pk), Dispatch)
