@@ -44,7 +44,8 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The home page and notice board benchmarks build their own SQLite database under var/; a
+# The home page and notice board benchmarks build their own SQLite database under var/ (the
+# API's full listing reuses the notice board's); a
 # DATABASE_URL given here is used by all three, so the home page is then measured with the
 # notice benchmark's 12,000 pages. The fan-out needs PostgreSQL and Redis (by default the
 # database barleben_bench_fanout and Redis db 5) and takes 7–10 minutes. The archive needs them
@@ -54,6 +55,7 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python bench/home_page.py
 	$(BIN)/python bench/notices.py
+	$(BIN)/python bench/api.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/participation.py

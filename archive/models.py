@@ -24,6 +24,9 @@ class ArchiveList(models.Model):
     name = models.CharField(_("name"), max_length=150, unique=True)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    # OParl publishes the issuing bodies with these; clients sync by them (modified_since).
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
 
@@ -154,6 +157,8 @@ class Document(AbstractDocument):
     # The file whose text is stored; a rerun for the same file does nothing.
     indexed_checksum = models.CharField(max_length=128, blank=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed at"), null=True, editable=False)
+    # Every save, the indexing's included: OParl clients sync by it (modified_since).
+    modified_at = models.DateTimeField(_("modified"), auto_now=True, db_index=True)
     # All page texts, for the search index; the pages themselves are DocumentText rows.
     text = models.TextField(blank=True, editable=False)
 
@@ -221,6 +226,31 @@ class DocumentText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}:{self.page_number}"
+
+
+class OParlTombstone(models.Model):
+    """An OParl object no longer served (its document deleted, made private or waiting to be
+    read again): listed as `deleted: true` to clients that sync with modified_since."""
+
+    class ObjectType(models.TextChoices):
+        ORGANIZATION = "organization", "Organization"
+        MEETING = "meeting", "Meeting"
+        PAPER = "paper", "Paper"
+        FILE = "file", "File"
+
+    object_type = models.CharField(max_length=20, choices=ObjectType)
+    object_id = models.PositiveBigIntegerField()
+    # The object's own creation, as clients know it; its deletion is its last modification.
+    created_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["object_type", "object_id"], name="unique_tombstone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id}"
 
 
 class ArchiveIndexPage(Page):

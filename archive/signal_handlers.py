@@ -3,6 +3,7 @@ from django.db.models.signals import post_save
 from .alerts import document_alert
 from .indexing import document_index_queue, document_indexed
 from .models import Document
+from .oparl import register_oparl_signal_handlers
 
 
 def queue_indexing(sender, instance: Document, raw: bool = False, **kwargs):
@@ -20,3 +21,4 @@ def alert_saved_searches(sender, document_id: int, **kwargs):
 def register_signal_handlers():
     post_save.connect(queue_indexing, sender=Document)
     document_indexed.connect(alert_saved_searches, sender=Document)
+    register_oparl_signal_handlers()

@@ -2,7 +2,7 @@
 municipality's settings, the standard pages and barrier reports."""
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -58,6 +58,13 @@ class MunicipalitySettings(BaseSiteSetting):
     """Who runs this site: name, contact data and branding, per Wagtail site."""
 
     name = models.CharField(_("name of the municipality"), max_length=150, default="Gemeinde")
+    ags = models.CharField(
+        _("official municipality key (AGS)"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("The AGS has exactly eight digits."))],
+        help_text=_("Amtlicher Gemeindeschlüssel, eight digits; published in the OParl data."),
+    )
     street_address = models.CharField(_("street and number"), max_length=150, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -82,6 +89,7 @@ class MunicipalitySettings(BaseSiteSetting):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("ags"),
         MultiFieldPanel(
             [
                 FieldPanel("street_address"),

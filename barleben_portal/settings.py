@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.table_block",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -82,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # the templates of the sitemap index and files (barleben_portal/seo.py)
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +275,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "barleben_portal.tasks.sessions_expired_delete_task",
         "schedule": crontab(minute=30, hour=4),
     },
+}
+
+# The open-data API (barleben_portal/api.py): JSON only, described by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bürgerportal: offene Daten",
+    "DESCRIPTION": (
+        "Notices, events, archive documents and published survey results of the "
+        "municipality, as its portal shows them. Read-only; no authentication."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "AUTHENTICATION_WHITELIST": [],
+    "PREPROCESSING_HOOKS": ["barleben_portal.api.schema_endpoints"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "barleben_portal.api.schema_error_responses",
+    ],
 }
 
 # Accounts (django-allauth): log-in by e-mail address, with a password or a one-time code

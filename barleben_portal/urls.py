@@ -10,15 +10,31 @@ from wagtail.documents import urls as wagtaildocs_urls
 from archive import views as archive_views
 from notices import views as notices_views
 
-from . import views
+from . import seo, views
+from .api import api_urls
 
 # Both admins log in through the accounts: their rate limits and the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    # One fixed address per section (sitemap-seiten.xml, sitemap-dokumente.xml); the index
+    # reverses them by section.
+    *(
+        path(
+            f"sitemap-{section}.xml",
+            seo.sitemap_section,
+            {"section": section},
+            name="sitemap_section",
+        )
+        for section in seo.SITEMAPS
+    ),
     path("ortschaft/", views.ortschaft_choose, name="ortschaft_choose"),
     path("suche/", archive_views.search, name="search"),
+    path("api/v1/", include(api_urls())),
+    path("oparl/", include("archive.urls_oparl")),
     # A document's address depends on nothing an editor can change: it stays the same.
     path("archiv/dokumente/", include("archive.urls")),
     path("benachrichtigungen/", include("notices.urls")),

@@ -137,7 +137,8 @@ def test_board_calendar_feeds_and_archive_show_no_canary(client, canaries):
         "/archiv/",
         "/archiv/?typ=bekanntmachung",
         f"/archiv/?jahr={timezone.localdate().year}",
-        # there is no sitemap and no API; should one come, it must hide the canaries too
+        # the open-data API is checked apart (test_the_api_shows_no_canary_…); Wagtail's
+        # own API is not installed, and must stay hidden should it come
         "/sitemap.xml",
         "/api/v2/pages/",
     ]
@@ -180,3 +181,28 @@ def test_private_document_alerts_no_saved_search(canaries, demo):
     # then the private document is announced to nobody, the public one is
     assert document_alert(document_id=canaries["private_document"].pk) is None
     assert isinstance(document_alert(document_id=canaries["public_document"].pk), Dispatch)
+
+
+def test_the_api_shows_no_canary_in_lists_or_details(client, canaries, staff_member):
+    lists = ["notices", "events", "documents", "survey-results"]
+    filters = ["", "?ortschaft=barleben", "?page_size=500", "?kind=amtliche-bekanntmachung"]
+    # a member of staff gets what everybody gets: the API authenticates nobody
+    client.force_login(staff_member("Administration"))
+    for name in lists:
+        for query in filters:
+            path = f"/api/v1/{name}/{query}"
+            assert_no_canary(client.get(path), path)
+    for name in CANARIES:
+        item = canaries[name]
+        for kind in ("notices", "events", "documents"):
+            path = f"/api/v1/{kind}/{item.pk}/"
+            response = client.get(path)
+            assert_no_canary(response, path)
+            if kind == "documents" and name == "private_document":
+                assert response.status_code == 404
+
+    # the control is there, so the lists were not simply empty
+    assert PUBLIC in client.get("/api/v1/notices/?page_size=500").content.decode()
+    assert PUBLIC in client.get("/api/v1/events/?page_size=500").content.decode()
+    documents = client.get("/api/v1/documents/?page_size=500").content.decode()
+    assert "Kanarienvogel Satzung Kontrolle" in documents

@@ -121,6 +121,21 @@ def world(demo):
             "archive_alerts:manage": {"token": saved_search.token},
             "archive_alerts:unsubscribe": {"token": saved_search.token},
             "account_confirm_email": {"key": EmailConfirmationHMAC(address).key},
+            # the open-data API and OParl: an id is enough; a missing one is a 404
+            **{
+                name: {"pk": document.pk}
+                for name in (
+                    "api-notice-detail",
+                    "api-event-detail",
+                    "api-document-detail",
+                    "api-survey-results-detail",
+                    "oparl_organization",
+                    "oparl_organization_meetings",
+                    "oparl_meeting",
+                    "oparl_paper",
+                    "oparl_file",
+                )
+            },
             "account_reset_password_from_key": {
                 "uidb36": user_pk_to_url_str(user),
                 "key": default_token_generator.make_token(user),

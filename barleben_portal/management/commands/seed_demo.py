@@ -188,6 +188,7 @@ class Command(BaseCommand):
         if municipality.name != "Gemeinde":
             return
         municipality.name = "Gemeinde Barleben"
+        municipality.ags = "15083040"
         municipality.street_address = "Ernst-Thälmann-Straße 22"
         municipality.postal_code = "39179"
         municipality.city = "Barleben"
