@@ -1,5 +1,5 @@
 """The archive as OParl 1.1: every object and list validates against the specification's JSON
-schemas (../shared/oparl-1.1/schema/), lists page and filter, nothing private, waiting or
+schemas (tests/archive/oparl-1.1/schema/), lists page and filter, nothing private, waiting or
 failed is served, and what stops being served is listed as deleted to a syncing client.
 
 The schemas embed objects with a keyword of their own (`"schema": "File.json"`); it becomes
@@ -41,7 +41,8 @@ from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
 
 pytestmark = pytest.mark.service("postgres")
 
-SCHEMA_DIRECTORY = Path(settings.BASE_DIR).parent / "shared" / "oparl-1.1" / "schema"
+# The specification's schemas, kept with the tests (CC BY-SA 4.0, see its LICENSE).
+SCHEMA_DIRECTORY = Path(__file__).parent / "oparl-1.1" / "schema"
 SCHEMA_BASE = "https://schema.oparl.org/1.1/"
 TYPES = ("System", "Body", "Organization", "Meeting", "Paper", "File", "LegislativeTerm")
 DELETED_FIELDS = ["id", "type", "created", "modified", "deleted"]

@@ -11,6 +11,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
+from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given, settings
 
 from notices.models import NoticeIndexPage
@@ -60,9 +61,10 @@ def test_schemathesis_finds_no_response_that_breaks_the_document(api_schema):
         check()
 
 
-def test_the_openapi_document_describes_every_list_and_detail(client, demo):
+def test_the_openapi_document_is_valid_and_describes_every_list_and_detail(client, demo):
     document = client.get(f"{API}openapi.json").json()
 
+    validate_schema(document)  # against the OpenAPI 3 specification's JSON schema
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
         f"{API}{name}/{suffix}"
