@@ -65,6 +65,10 @@ class DocumentQuerySetWithArchive(DocumentQuerySet):
             restricted = restricted | Collection.objects.filter(path__startswith=path)
         return self.exclude(collection__in=restricted.values("pk"))
 
+    def indexed(self) -> "DocumentQuerySetWithArchive":
+        """Documents whose text is read: a waiting or failed one is nobody's to find yet."""
+        return self.filter(indexing_state=Document.IndexingState.INDEXED)
+
     def for_listing(self) -> "DocumentQuerySetWithArchive":
         """What every list of documents shows, in fixed queries; the full text stays behind."""
         return (

@@ -112,9 +112,10 @@ def _timestamp(value: datetime) -> str:
 
 def served_documents() -> models.QuerySet:
     """The documents OParl serves: public, read, and a meeting's or paper's type."""
-    return Document.objects.public().filter(
-        indexing_state=Document.IndexingState.INDEXED,
-        document_type__slug__in=MEETING_TYPE_SLUGS | PAPER_TYPE_SLUGS,
+    return (
+        Document.objects.public()
+        .indexed()
+        .filter(document_type__slug__in=MEETING_TYPE_SLUGS | PAPER_TYPE_SLUGS)
     )
 
 
@@ -570,9 +571,10 @@ def tombstone_restricted_documents(
         return
     other_restrictions = CollectionViewRestriction.objects.exclude(pk=instance.pk)
     other_paths = list(other_restrictions.values_list("collection__path", flat=True))
-    before = _documents_under(instance.collection).filter(
-        indexing_state=Document.IndexingState.INDEXED,
-        document_type__slug__in=MEETING_TYPE_SLUGS | PAPER_TYPE_SLUGS,
+    before = (
+        _documents_under(instance.collection)
+        .indexed()
+        .filter(document_type__slug__in=MEETING_TYPE_SLUGS | PAPER_TYPE_SLUGS)
     )
     for path in other_paths:
         before = before.exclude(collection__path__startswith=path)

@@ -61,11 +61,9 @@ class PageSitemap(WagtailSitemap):
 
     def items(self):
         now = timezone.now()
-        # As NoticePage.objects.on_board: an official notice outside its display period is
-        # not on the board (before it, or expired and kept in the archive for reference).
-        off_board = NoticePage.objects.filter(kind__has_display_period=True).exclude(
-            display_from__lte=now, display_until__gt=now
-        )
+        # An official notice outside its display period is not on the board (before it, or
+        # expired and kept in the archive for reference).
+        off_board = NoticePage.objects.off_board(now)
         # Plain pages, not `.specific()`: a page's address and dates are all the sitemap
         # needs, and the specific rows would cost queries per chunk of pages.
         return (
@@ -94,18 +92,13 @@ class DocumentSitemap(DjangoSitemap):
         self.request = request
 
     def items(self):
-        return (
-            Document.objects.public()
-            .filter(indexing_state=Document.IndexingState.INDEXED)
-            .only("pk", "created_at", "indexed_at")
-            .order_by("pk")
-        )
+        return Document.objects.public().indexed().only("pk", "modified_at").order_by("pk")
 
     def lastmod(self, document) -> datetime:
-        return document.indexed_at or document.created_at
+        return document.modified_at
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max(Coalesce("indexed_at", "created_at")))["latest"]
+        return self.items().aggregate(latest=Max("modified_at"))["latest"]
 
     def get_urls(self, page=1, site=None, protocol=None):
         # The Wagtail site's address, as the pages' entries have it, not the request's host.

@@ -2,8 +2,6 @@
 archive and the calendar show, nothing else: live public pages, official notices once their
 display period has begun (after it, as `archived`)."""
 
-from django.db.models import Q
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,14 +18,7 @@ from .models import NoticePage
 
 def notices_public(now=None):
     """Every notice the public site shows somewhere, newest first."""
-    now = now or timezone.now()
-    return (
-        NoticePage.objects.live()
-        .public()
-        .filter(Q(kind__has_display_period=False) | Q(display_from__lte=now))
-        .for_listing()
-        .order_by("-publication_date", "-pk")
-    )
+    return NoticePage.objects.shown(now).for_listing().order_by("-publication_date", "-pk")
 
 
 class EventSerializer(serializers.Serializer):

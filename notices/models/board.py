@@ -82,6 +82,10 @@ class Category(models.Model):
         return self.name
 
 
+def _on_board(now: datetime) -> Q:
+    return Q(kind__has_display_period=False) | Q(display_from__lte=now, display_until__gt=now)
+
+
 class NoticeQuerySet(PageQuerySet):
     def for_listing(self) -> "NoticeQuerySet":
         """What every list of notices shows: kind, Ortschaften and categories, in fixed queries."""
@@ -97,13 +101,20 @@ class NoticeQuerySet(PageQuerySet):
 
     def on_board(self, now: datetime | None = None) -> "NoticeQuerySet":
         """Live notices that belong on the board now: official ones only within their period."""
+        return self.live().public().filter(_on_board(now or timezone.now()))
+
+    def off_board(self, now: datetime | None = None) -> "NoticeQuerySet":
+        """Official notices outside their display period: before it, or expired."""
+        return self.exclude(_on_board(now or timezone.now()))
+
+    def shown(self, now: datetime | None = None) -> "NoticeQuerySet":
+        """Every notice the public site shows somewhere: on the board, or expired and in the
+        archive; not an official one whose display period has not begun."""
         now = now or timezone.now()
         return (
             self.live()
             .public()
-            .filter(
-                Q(kind__has_display_period=False) | Q(display_from__lte=now, display_until__gt=now)
-            )
+            .filter(Q(kind__has_display_period=False) | Q(display_from__lte=now))
         )
 
     def expired(self, now: datetime | None = None) -> "NoticeQuerySet":

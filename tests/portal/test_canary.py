@@ -13,7 +13,6 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from archive.alerts import document_alert
-from archive.models import SavedSearch
 from barleben_portal.models import StandardPage
 from notices.models import CalendarPage, Dispatch, NoticeIndexPage
 from tests.archive.factories import (  # noqa: F401 (fixtures)
@@ -23,7 +22,7 @@ from tests.archive.factories import (  # noqa: F401 (fixtures)
     seeded_demo,
     seeded_demo_once,
 )
-from tests.factories import NoticePageFactory
+from tests.factories import NoticePageFactory, SavedSearchFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 
@@ -170,13 +169,7 @@ def test_canaries_own_addresses_show_nothing_of_them(client, canaries):
 
 def test_private_document_alerts_no_saved_search(canaries, demo):
     # given a confirmed saved search for the canaries' word
-    SavedSearch.objects.create(
-        site=demo.get_site(),
-        email="buergerin@example.org",
-        query=WORD,
-        confirmed_at=timezone.now(),
-        consent_version="1",
-    )
+    SavedSearchFactory(site=demo.get_site(), query=WORD)
 
     # then the private document is announced to nobody, the public one is
     assert document_alert(document_id=canaries["private_document"].pk) is None

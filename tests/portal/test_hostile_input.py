@@ -13,12 +13,9 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wagtail.models import Site
 
-from archive.models import SavedSearch
 from barleben_portal.models import AccessibilityStatementPage
 from notices.models import CalendarPage, NoticeIndexPage
 from participation.forms import SurveyForm
@@ -28,7 +25,7 @@ from tests.archive.factories import (  # noqa: F401 (fixtures)
     seeded_demo,
     seeded_demo_once,
 )
-from tests.factories import SubscriptionFactory
+from tests.factories import SavedSearchFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 
@@ -112,14 +109,7 @@ def _subscription_manage() -> str:
 
 
 def _saved_search_manage() -> str:
-    saved_search = SavedSearch.objects.create(
-        site=Site.objects.get(is_default_site=True),
-        email="buerger@example.org",
-        query="Bebauungsplan",
-        confirmed_at=timezone.now(),
-        consent_version="1",
-    )
-    return reverse("archive_alerts:manage", args=[saved_search.token])
+    return reverse("archive_alerts:manage", args=[SavedSearchFactory().token])
 
 
 def _open_survey() -> SurveyPage:

@@ -20,7 +20,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.contrib.routable_page.models import RoutablePageMixin
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from archive import alerts
 from archive.models import Document, SavedSearch
@@ -32,7 +32,7 @@ from tests.archive.factories import (  # noqa: F401 (fixtures)
     seeded_demo,
     seeded_demo_once,
 )
-from tests.factories import SubscriptionFactory
+from tests.factories import SavedSearchFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 
@@ -92,12 +92,7 @@ def world(demo):
     )
     address = EmailAddress.objects.create(user=user, email="erika@example.org", verified=False)
     subscription = SubscriptionFactory(confirmed_at=None)
-    saved_search = SavedSearch.objects.create(
-        site=Site.objects.get(is_default_site=True),
-        email="buerger@example.org",
-        query="Bebauungsplan",
-        consent_version="1",
-    )
+    saved_search = SavedSearchFactory(confirmed_at=None)
     document = Document.objects.first()
     ortschaft = Ortschaft.objects.first()
     return {
