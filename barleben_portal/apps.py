@@ -12,3 +12,4 @@ class PortalConfig(AppConfig):
 
         register_signal_handlers(self)
         security.register_signal_handlers()
+        security.admin_choosers_without_inline_scripts()

@@ -1,10 +1,12 @@
 """What the portal does for its security on every request: the admin's own
-Content-Security-Policy, and a log of log-ins, failed log-ins and refused requests.
+Content-Security-Policy (with Wagtail's choosers started without inline scripts), and a log
+of log-ins, failed log-ins and refused requests.
 
 The log names the account by its id and the client by its address, never by an e-mail
 address, a user name or a password: enough to see an attack, nothing more about a person.
 """
 
+import json
 import logging
 
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -15,7 +17,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from wagtail.admin.widgets import BaseChooser
+from wagtail.admin.widgets.workflows import AdminTaskChooser
 
 logger = logging.getLogger("barleben_portal.security")
 
@@ -139,6 +143,41 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     logger.warning(
         "Failed log-in: user %s from %s", _account_id(credentials), client_address(request)
     )
+
+
+_wagtail_chooser_render = BaseChooser.render
+
+
+def _chooser_starter(widget: BaseChooser) -> str | None:
+    """What static/js/admin-init.js calls to start a chooser; None for one it does not know."""
+    render_js_init = type(widget).render_js_init
+    if render_js_init is BaseChooser.render_js_init:
+        return widget.js_constructor  # `new PageChooser(id, options)` and the like
+    if render_js_init is AdminTaskChooser.render_js_init:
+        return "createTaskChooser"
+    return None
+
+
+def _chooser_render(self: BaseChooser, name, value, attrs=None, renderer=None):
+    """Wagtail's BaseChooser.render, with a mark for static/js/admin-init.js where Wagtail
+    writes an inline script, which the admin's Content-Security-Policy does not run."""
+    starter = _chooser_starter(self)
+    if starter is None or not attrs or "id" not in attrs:
+        return _wagtail_chooser_render(self, name, value, attrs, renderer)
+    element_id = attrs["id"]
+    value_data = self.get_value_data(value)
+    options = self.get_js_init_options(element_id, name, value_data)
+    return format_html(
+        '{}<template data-admin-init="{}" data-for="{}" data-options="{}"></template>',
+        self.render_html(name, value_data, attrs),
+        starter,
+        element_id,
+        json.dumps(options),
+    )
+
+
+def admin_choosers_without_inline_scripts() -> None:
+    BaseChooser.render = _chooser_render
 
 
 def register_signal_handlers():

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # the templates of the sitemap index and files (barleben_portal/seo.py)
     "django.contrib.sitemaps",
+    # the widgets' own templates, for FORM_RENDERER
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +129,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets are rendered from these templates too, so that templates/wagtailadmin/widgets/
+# can replace the inline scripts of Wagtail's date and time widgets.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
 if "DATABASE_URL" not in env:
@@ -476,7 +481,9 @@ CONTENT_SECURITY_POLICY = {
 CONTENT_SECURITY_POLICY_ADMIN = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        # Wagtail's inline scripts are started by static/js/admin-init.js instead; its
+        # widgets set style attributes, which only style-src 'unsafe-inline' lets through.
+        "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],

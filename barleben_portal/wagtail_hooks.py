@@ -1,4 +1,7 @@
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -28,3 +31,9 @@ class BarrierReportViewSet(SnippetViewSet):
 
 register_snippet(OrtschaftViewSet)
 register_snippet(BarrierReportViewSet)
+
+
+@hooks.register("insert_global_admin_js")
+def admin_init_script():
+    """Starts the widgets Wagtail starts with inline scripts, which the admin's CSP blocks."""
+    return format_html('<script src="{}"></script>', versioned_static("js/admin-init.js"))

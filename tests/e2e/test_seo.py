@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from notices.models import NoticeIndexPage, NoticeKind, NoticePage
+from tests.e2e.conftest import RECORD_CSP_VIOLATIONS
 
 pytestmark = [
     pytest.mark.browser,
@@ -15,13 +16,6 @@ pytestmark = [
 ]
 
 HOSTILE_TITLE = "Sommerfest </script><script>alert(1)</script>"
-# Collects what the browser reports as blocked by the CSP, from the first script on.
-RECORD_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener('securitypolicyviolation', (event) => {
-  window.cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
-});
-"""
 
 
 def publish_event(title: str) -> NoticePage:
@@ -49,7 +43,7 @@ def test_event_json_ld_runs_under_the_csp_without_a_violation(page, audit):
         "console", lambda message: message.type == "error" and console_errors.append(message.text)
     )
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.add_init_script(RECORD_VIOLATIONS)
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
 
     # when
     response = page.goto(notice.url)
