@@ -3,6 +3,7 @@ archive documents too), the text extracted from each document page by page, and 
 editable lists of document types and issuing bodies."""
 
 import secrets
+from itertools import islice
 
 from django.conf import settings
 from django.db import models
@@ -133,6 +134,10 @@ class Document(AbstractDocument):
         related_name="documents",
         help_text=_("None chosen: the document concerns the whole municipality."),
     )
+    # The ids of its Ortschaften, sorted and comma-separated ("" for the whole municipality),
+    # kept by `ortschaft_keys_refresh`: what the search's facets count, read from an index for
+    # tens of thousands of matches at once instead of joining their Ortschaften (search.py).
+    ortschaft_key = models.CharField(max_length=200, blank=True, editable=False)
     issuing_body = models.ForeignKey(
         IssuingBody,
         verbose_name=_("issuing body"),
@@ -212,6 +217,32 @@ class Document(AbstractDocument):
     @property
     def is_indexed(self) -> bool:
         return self.indexing_state == self.IndexingState.INDEXED
+
+
+def ortschaft_key(ortschaft_ids) -> str:
+    """A document's `ortschaft_key` for the ids of its Ortschaften."""
+    return ",".join(str(pk) for pk in sorted(set(ortschaft_ids)))
+
+
+def ortschaft_keys_refresh(document_ids, *, document_model=None) -> None:
+    """Set `ortschaft_key` of these documents from their Ortschaften, a thousand at a time
+    (also with a migration's historical model)."""
+    document_model = document_model or Document
+    links = document_model.ortschaften.through.objects
+    document_ids = iter(document_ids)
+    while chunk := list(islice(document_ids, 1000)):
+        ortschaften: dict[int, list[int]] = {pk: [] for pk in chunk}
+        for document_id, ortschaft_id in links.filter(document_id__in=chunk).values_list(
+            "document_id", "ortschaft_id"
+        ):
+            ortschaften[document_id].append(ortschaft_id)
+        document_model.objects.bulk_update(
+            [
+                document_model(pk=pk, ortschaft_key=ortschaft_key(ids))
+                for pk, ids in ortschaften.items()
+            ],
+            ["ortschaft_key"],
+        )
 
 
 class DocumentText(models.Model):

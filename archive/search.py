@@ -15,7 +15,7 @@ from heapq import merge
 from itertools import islice
 
 from django.db import connection
-from django.db.models import F, IntegerField, Value
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -250,9 +250,9 @@ class _Match:
     count: int
 
     def fits(self, filters: SearchFilters) -> bool:
+        """Whether the filters let this combination through, its kind aside (`Matches.fitting`)."""
         return (
-            filters.searches(self.kind)
-            and (not filters.document_type or self.document_type_id == filters.document_type.pk)
+            (not filters.document_type or self.document_type_id == filters.document_type.pk)
             and (not filters.issuing_body or self.issuing_body_id == filters.issuing_body.pk)
             and (not filters.year or self.year == filters.year)
             and (
@@ -272,15 +272,18 @@ class Matches:
     # False where a search engine gave only its first FACET_SCAN_LIMIT matches.
     is_complete: bool
 
+    def fitting(self, filters: SearchFilters):
+        """The combinations the filters let through (thousands for a common word)."""
+        kinds = {kind for kind in self.kinds if filters.searches(kind)}
+        return (match for match in self.items if match.kind in kinds and match.fits(filters))
+
     def count(self, kind: str, filters: SearchFilters) -> int:
-        return sum(
-            match.count for match in self.items if match.kind == kind and match.fits(filters)
-        )
+        return sum(match.count for match in self.fitting(filters) if match.kind == kind)
 
 
 def _kind_matches(query: str, kind: str) -> tuple[list[_Match], bool]:
-    """One statement, whatever the number of matches: each match with what the facets count
-    and its Ortschaften, counted here by their combinations (a few hundred, where there are
+    """One statement, whatever the number of matches: the matches counted by what the facets
+    count, type, body, year and Ortschaften (a few thousand combinations, where there are
     tens of thousands of matches)."""
     model = Document if kind == "dokumente" else NoticePage
     results = SOURCES[kind][0](SearchFilters()).search(_parsed(query), order_by_relevance=False)
@@ -292,49 +295,57 @@ def _kind_matches(query: str, kind: str) -> tuple[list[_Match], bool]:
         ids = [item.pk for item in results[:FACET_SCAN_LIMIT]]
         matching = model.objects.filter(pk__in=ids)
         is_complete = len(ids) < FACET_SCAN_LIMIT
-    # The same names for every kind, for the statement below.
-    if kind == "dokumente":
-        columns = {"match_type": F("document_type_id"), "match_body": F("issuing_body_id")}
-        columns["match_year"] = F("year")
-    else:
-        none = Value(None, IntegerField())
-        columns = {"match_type": none, "match_body": none}
-        columns["match_year"] = ExtractYear("publication_date")
-    rows = matching.annotate(**columns, match_ortschaft=F("ortschaften__id")).values_list(
-        "pk", *columns, "match_ortschaft"
-    )
-    if rows.query.is_empty():  # a query of no words finds nothing
+    if matching.query.is_empty():  # a query of no words finds nothing
         return [], is_complete
-    # Counted by the database: each match's Ortschaften as one list, then the matches by
-    # their combination. The inner statement is the ORM's; the names are its aliases.
+    if kind == "dokumente":
+        combinations = _document_combinations(matching)
+    else:
+        combinations = _notice_combinations(matching)
+    # a few lists of Ortschaften, for thousands of combinations
+    ortschaft_sets = {
+        ids: frozenset(int(pk) for pk in ids.split(",")) if ids else frozenset()
+        for ids in {combination[3] for combination in combinations}
+    }
+    return [
+        _Match(kind, type_id, body_id, year, ortschaft_sets[ortschaft_ids], count)
+        for type_id, body_id, year, ortschaft_ids, count in combinations
+    ], is_complete
+
+
+def _document_combinations(matching) -> list[tuple]:
+    # Every column in the covering index of archive migration 0006: on PostgreSQL the
+    # matches are joined to it alone, never to the documents' rows with their texts.
+    return list(
+        matching.order_by()
+        .values_list("document_type_id", "issuing_body_id", "year", "ortschaft_key")
+        .annotate(count=Count("pk"))
+        .values_list("document_type_id", "issuing_body_id", "year", "ortschaft_key", "count")
+    )
+
+
+def _notice_combinations(matching) -> list[tuple]:
+    # Each match's Ortschaften as one list, then the matches by their combination. The inner
+    # statement is the ORM's; the names are its aliases.
+    rows = matching.annotate(
+        match_year=ExtractYear("publication_date"), match_ortschaft=F("ortschaften__id")
+    ).values_list("pk", "match_year", "match_ortschaft")
     sql, params = rows.query.sql_with_params()
     if connection.vendor == "postgresql":
-        ortschaft_list = "string_agg(match_ortschaft::text, ',')"
+        ortschaft_list = "string_agg(match_ortschaft::text, ',' ORDER BY match_ortschaft)"
     else:
         ortschaft_list = "group_concat(match_ortschaft)"
     grouped = f"""
-        SELECT match_type, match_body, match_year, ortschaft_ids, count(*)
+        SELECT NULL, NULL, match_year, ortschaft_ids, count(*)
         FROM (
-            SELECT pk, match_type, match_body, match_year, {ortschaft_list} AS ortschaft_ids
+            SELECT pk, match_year, {ortschaft_list} AS ortschaft_ids
             FROM ({sql}) AS match_row
-            GROUP BY pk, match_type, match_body, match_year
+            GROUP BY pk, match_year
         ) AS found
-        GROUP BY match_type, match_body, match_year, ortschaft_ids
+        GROUP BY match_year, ortschaft_ids
     """  # noqa: S608 (the ORM's statement, with its parameters)
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
-        combinations = cursor.fetchall()
-    return [
-        _Match(
-            kind,
-            document_type_id,
-            issuing_body_id,
-            year,
-            frozenset(int(pk) for pk in ortschaft_ids.split(",")) if ortschaft_ids else frozenset(),
-            count,
-        )
-        for document_type_id, issuing_body_id, year, ortschaft_ids, count in combinations
-    ], is_complete
+        return cursor.fetchall()
 
 
 def search_matches(*, query: str, filters: SearchFilters) -> Matches:
@@ -364,10 +375,9 @@ def search_facets(*, filters: SearchFilters, matches: Matches) -> list[Facet]:
     def counts(field_name: str, value_of) -> Counter:
         others = replace(filters, **{field_name: None})
         counted: Counter = Counter()
-        for match in matches.items:
-            if match.fits(others):
-                for value in value_of(match):
-                    counted[value] += match.count
+        for match in matches.fitting(others):
+            for value in value_of(match):
+                counted[value] += match.count
         return counted
 
     facets = []
@@ -439,24 +449,25 @@ def _marked(text: str) -> str:
 
 
 def _snippets_postgres(document_ids: list[int], query: str) -> dict[int, list[Snippet]]:
-    # The best pages of each document by rank, each with its highlighted passage. The text
-    # was cleaned of control characters when it was stored, so the markers are unambiguous.
+    # The best pages of each document by rank, each with its highlighted passage (made for
+    # those pages only: ts_headline is the costly part). The text was cleaned of control
+    # characters when it was stored, so the markers are unambiguous.
     # The table name is the model's, not input.
     sql = f"""
-        SELECT document_id, page_number, headline FROM (
-            SELECT page.document_id, page.page_number,
-                   ts_headline('german', page.text, query,
-                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
-                       ', MaxWords=35, MinWords=15, MaxFragments=1') AS headline,
+        SELECT document_id, page_number,
+               ts_headline('german', text, query,
+                   'StartSel=' || chr(2) || ', StopSel=' || chr(3) ||
+                   ', MaxWords=35, MinWords=15, MaxFragments=1')
+        FROM (
+            SELECT page.document_id, page.page_number, page.text, query,
                    row_number() OVER (
                        PARTITION BY page.document_id
-                       ORDER BY ts_rank(to_tsvector('german', page.text), query) DESC,
-                                page.page_number
+                       ORDER BY ts_rank(vector, query) DESC, page.page_number
                    ) AS position
-            FROM {DocumentText._meta.db_table} AS page,
-                 websearch_to_tsquery('german', %s) AS query
-            WHERE page.document_id = ANY(%s)
-              AND to_tsvector('german', page.text) @@ query
+            FROM {DocumentText._meta.db_table} AS page
+            CROSS JOIN websearch_to_tsquery('german', %s) AS query
+            CROSS JOIN LATERAL to_tsvector('german', page.text) AS vector
+            WHERE page.document_id = ANY(%s) AND vector @@ query
         ) AS ranked
         WHERE position <= %s
         ORDER BY document_id, position

@@ -1,8 +1,10 @@
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from barleben_portal.models import Ortschaft
 
 from .alerts import document_alert
 from .indexing import document_index_queue, document_indexed
-from .models import Document
+from .models import Document, ortschaft_keys_refresh
 from .oparl import register_oparl_signal_handlers
 
 
@@ -18,7 +20,33 @@ def alert_saved_searches(sender, document_id: int, **kwargs):
     document_alert(document_id=document_id)
 
 
+def follow_ortschaften(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    # document.ortschaften.set(…) and the like; from the other side (ortschaft.documents),
+    # a clear names no documents, so they are noted before it.
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            ortschaft_keys_refresh([instance.pk])
+    elif action == "pre_clear":
+        instance._cleared_document_ids = list(instance.documents.values_list("pk", flat=True))
+    elif action == "post_clear":
+        ortschaft_keys_refresh(instance._cleared_document_ids)
+    elif action in ("post_add", "post_remove"):
+        ortschaft_keys_refresh(pk_set)
+
+
+def note_documents_of_ortschaft(sender, instance: Ortschaft, **kwargs):
+    # Deleting an Ortschaft deletes its links to documents without an m2m_changed signal.
+    instance._document_ids = list(instance.documents.values_list("pk", flat=True))
+
+
+def follow_deleted_ortschaft(sender, instance: Ortschaft, **kwargs):
+    ortschaft_keys_refresh(instance._document_ids)
+
+
 def register_signal_handlers():
     post_save.connect(queue_indexing, sender=Document)
+    m2m_changed.connect(follow_ortschaften, sender=Document.ortschaften.through)
+    pre_delete.connect(note_documents_of_ortschaft, sender=Ortschaft)
+    post_delete.connect(follow_deleted_ortschaft, sender=Ortschaft)
     document_indexed.connect(alert_saved_searches, sender=Document)
     register_oparl_signal_handlers()

@@ -114,8 +114,10 @@ def corpus_count() -> int:
     return Document.objects.filter(file__startswith=CORPUS_FILE).count()
 
 
-def _document(generated: GeneratedDocument, *, number: int, types, bodies, collection, now):
-    from archive.models import Document
+def _document(
+    generated: GeneratedDocument, *, number: int, types, bodies, ortschaften, collection, now
+):
+    from archive.models import Document, ortschaft_key
 
     text = "\n\n".join(generated.pages)
     checksum = hashlib.sha512(text.encode()).hexdigest()
@@ -133,6 +135,8 @@ def _document(generated: GeneratedDocument, *, number: int, types, bodies, colle
         indexing_state=Document.IndexingState.INDEXED,
         indexed_at=now,
         text=text,
+        # the links themselves are inserted in bulk, without the signal that keeps this
+        ortschaft_key=ortschaft_key(ortschaften[name].pk for name in generated.ortschaften),
     )
 
 
@@ -172,7 +176,13 @@ def corpus_build(*, target: int) -> None:
         now = timezone.now()
         documents = [
             _document(
-                item, number=number, types=types, bodies=bodies, collection=collection, now=now
+                item,
+                number=number,
+                types=types,
+                bodies=bodies,
+                ortschaften=ortschaften,
+                collection=collection,
+                now=now,
             )
             for number, item in zip(numbers, generated, strict=True)
         ]

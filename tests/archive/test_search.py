@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 from wagtail.models import PageViewRestriction
 
+from archive.models import ortschaft_key
 from archive.search import KINDS, RESULTS_PER_PAGE, SearchFilters, search_facets, search_matches
-from barleben_portal.models import StandardPage
+from barleben_portal.models import Ortschaft, StandardPage
 from notices.models import NoticeIndexPage
 from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
     DocumentFactory,
@@ -266,6 +267,41 @@ def test_an_options_count_is_the_number_of_results_it_leads_to(client, mixed_con
     for option in options:
         total = search(client, "Kranichrast", **{facet_name: option.value}).context["total"]
         assert (option.label, option.count) == (option.label, total)
+
+
+def test_the_ortschaft_facet_follows_every_change_of_a_documents_ortschaften(demo):
+    barleben, ebendorf, meitzendorf = Ortschaft.objects.order_by("name")
+    heideweg = Ortschaft.objects.create(name="Heideweg", slug="heideweg")
+    document = DocumentFactory(pages=["Die Kranichwiese."], ortschaften=[ebendorf, barleben])
+
+    def key() -> str:
+        document.refresh_from_db()
+        return document.ortschaft_key
+
+    def ortschaft_counts() -> dict[str, int]:
+        matches = search_matches(query="Kranichwiese", filters=SearchFilters())
+        facets = search_facets(filters=SearchFilters(), matches=matches)
+        facet = next(facet for facet in facets if facet.name == "ortschaft")
+        return {option.label: option.count for option in facet.options if option.count}
+
+    assert key() == ortschaft_key([barleben.pk, ebendorf.pk])
+    assert ortschaft_counts() == {"Barleben": 1, "Ebendorf": 1}
+    document.ortschaften.remove(ebendorf)
+    assert key() == ortschaft_key([barleben.pk])
+    # from the Ortschaft's side
+    meitzendorf.documents.add(document)
+    assert key() == ortschaft_key([barleben.pk, meitzendorf.pk])
+    meitzendorf.documents.clear()
+    assert key() == ortschaft_key([barleben.pk])
+    # none: the whole municipality, counted under every Ortschaft
+    document.ortschaften.clear()
+    assert key() == ""
+    assert ortschaft_counts() == {"Barleben": 1, "Ebendorf": 1, "Heideweg": 1, "Meitzendorf": 1}
+    # an Ortschaft deleted takes its links along
+    document.ortschaften.set([heideweg, ebendorf])
+    heideweg.delete()
+    assert key() == ortschaft_key([ebendorf.pk])
+    assert ortschaft_counts() == {"Ebendorf": 1}
 
 
 @pytest.mark.parametrize(
