@@ -1,8 +1,12 @@
+from functools import partial
+
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_migrate, post_save
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -17,6 +21,17 @@ def forget_layout(sender, **kwargs):
 def forget_layout_for_pages(sender, instance, **kwargs):
     if isinstance(instance, Page):
         site_layout_forget()
+
+
+def prepare_renditions(sender, instance, raw: bool = False, **kwargs):
+    # Every save (a new image, file or focal point): a worker makes its public sizes after
+    # the commit; those there are already are found, not made again.
+    from .tasks import image_renditions_prepare_task
+
+    if not raw:
+        transaction.on_commit(
+            partial(image_renditions_prepare_task.delay, instance.pk), robust=True
+        )
 
 
 # What nobody may change by hand, Administration neither: what citizens answered, that they
@@ -44,6 +59,7 @@ def administration_grant_everything(sender, using, **kwargs):
 
 
 def register_signal_handlers(portal_config):
+    post_save.connect(prepare_renditions, sender=get_image_model(), dispatch_uid="renditions")
     post_migrate.connect(
         administration_grant_everything,
         sender=portal_config,

@@ -1,6 +1,9 @@
+import logging
 import smtplib
 
 from celery import shared_task
+from wagtail.images import get_image_model
+from wagtail.images.models import SourceImageIOError
 
 from .barrier_reports import barrier_report_notify, barrier_reports_pending
 from .privacy import (
@@ -9,6 +12,7 @@ from .privacy import (
     deliveries_anonymise,
     sessions_expired_delete,
 )
+from .seo import PREVIEW_IMAGE_FILTER
 
 
 @shared_task(
@@ -47,3 +51,22 @@ def barrier_reports_expired_delete_task() -> None:
 @shared_task
 def sessions_expired_delete_task() -> None:
     sessions_expired_delete()
+
+
+logger = logging.getLogger(__name__)
+
+# The sizes the public pages show images in: the logo in the header (templates/base.html), a
+# notice's image block (templates/notices/blocks/image.html) and link previews (seo.py).
+# Prepared when an image is saved, so that no citizen waits while one is made.
+PUBLIC_RENDITIONS = ("height-64", "max-1200x900", PREVIEW_IMAGE_FILTER)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def image_renditions_prepare_task(image_id: int) -> None:
+    image = get_image_model().objects.filter(pk=image_id).first()
+    if image is None:
+        return
+    try:
+        image.get_renditions(*PUBLIC_RENDITIONS)
+    except SourceImageIOError:
+        logger.warning("Image %s has no readable file; no renditions prepared", image_id)
