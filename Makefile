@@ -51,7 +51,9 @@ format: install-dev
 # database barleben_bench_fanout and Redis db 5) and takes 7–10 minutes. The archive needs them
 # too (barleben_bench_archive, Redis db 6); its first run builds 100,000 documents (about 20
 # minutes), later runs take about 10 minutes. The survey benchmark needs PostgreSQL
-# (barleben_bench_participation; 100,000 responses loaded on the first run).
+# (barleben_bench_participation; 100,000 responses loaded on the first run). The public pages'
+# benchmark loads all of it into one database (barleben_bench_pages, Redis db 8; about 15
+# minutes the first time) and loads gunicorn with wrk at 8 and 32 connections.
 bench: install-dev
 	$(BIN)/python bench/home_page.py
 	$(BIN)/python bench/notices.py
@@ -59,6 +61,7 @@ bench: install-dev
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/participation.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var

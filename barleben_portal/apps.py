@@ -7,9 +7,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import security
+        from . import page_cache, security
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers(self)
         security.register_signal_handlers()
         security.admin_choosers_without_inline_scripts()
+        page_cache.register_signal_handlers()

@@ -135,7 +135,7 @@ def _wait_for_server(server: subprocess.Popen, port: int, timeout: float = 30) -
 
 
 @contextmanager
-def gunicorn(environment: dict[str, str], *, workers: int) -> Iterator[int]:
+def gunicorn(environment: dict[str, str], *, workers: int, threads: int = 1) -> Iterator[int]:
     """Serve the portal with gunicorn on loopback only; yields the port."""
     port = _free_port()
     server = subprocess.Popen(
@@ -148,6 +148,8 @@ def gunicorn(environment: dict[str, str], *, workers: int) -> Iterator[int]:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--log-level",
             "warning",
         ],

@@ -421,8 +421,11 @@ def _milliseconds(text: str) -> float:
     return float(match[1]) * UNITS_IN_MILLISECONDS[match[2]]
 
 
-def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
-    """Load `url` with wrk; requests/s, median and 99th percentile latency, and failures."""
+def wrk(
+    url: str, *, seconds: int, connections: int, threads: int, script: Path | None = None
+) -> dict:
+    """Load `url` with wrk (and a Lua `script` that makes its requests, if given);
+    requests/s, median and 99th percentile latency, and failures."""
     result = subprocess.run(
         [
             "wrk",
@@ -431,6 +434,7 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
             f"--duration={seconds}s",
             "--timeout=30s",
             "--latency",
+            *([f"--script={script}"] if script else []),
             url,
         ],
         capture_output=True,

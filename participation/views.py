@@ -58,12 +58,21 @@ STATE_FOR_ERROR = {
 }
 
 
-def _render(request: HttpRequest, survey: SurveyPage, template: str, context: dict, status=200):
+def _render(
+    request: HttpRequest,
+    survey: SurveyPage,
+    template: str,
+    context: dict,
+    status=200,
+    *,
+    is_personal: bool = True,
+):
     response = TemplateResponse(
         request, template, {**survey.get_context(request), **context}, status=status
     )
-    # Forms and answers of one citizen: never kept by a shared cache.
-    add_never_cache_headers(response)
+    if is_personal:
+        # Forms and answers of one citizen: never kept by a shared cache.
+        add_never_cache_headers(response)
     return response
 
 
@@ -106,6 +115,12 @@ def _refusal_state(request: HttpRequest, survey: SurveyPage) -> str:
     return ""
 
 
+# A survey not open yet, or closed (with its published results): the same for everybody, so
+# the page cache may keep it; it changes when the survey opens or closes, or results are
+# published (barleben_portal/page_cache.py).
+SHARED_STATES = ("not_open", "closed")
+
+
 def _state_page(request: HttpRequest, survey: SurveyPage, state: str) -> HttpResponse:
     return _render(
         request,
@@ -116,6 +131,7 @@ def _state_page(request: HttpRequest, survey: SurveyPage, state: str) -> HttpRes
             "login_url": f"{reverse('account_login')}?{urlencode({'next': survey.url})}",
             "signup_url": f"{reverse('account_signup')}?{urlencode({'next': survey.url})}",
         },
+        is_personal=state not in SHARED_STATES,
     )
 
 

@@ -193,6 +193,12 @@ def celery_conf():
 
 
 @pytest.fixture
+def page_cache_off(settings):
+    """For tests of what a page costs to make: no copy from the page cache answers."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def celery_eager(celery_conf):
     """Run tasks in this process, also when REDIS_URL points at a real broker.
 

@@ -216,6 +216,7 @@ def test_the_ortschaft_keeps_documents_for_the_whole_municipality(client, archiv
 ARCHIVE_PAGE_QUERIES = 26
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize(
     "params", [{}, {"typ": "bekanntmachung"}, {"jahr": "1995", "ortschaft": "ebendorf"}]
 )

@@ -146,6 +146,7 @@ def test_the_address_stays_when_the_title_changes(client, niederschrift):
 DOCUMENT_PAGE_QUERIES = 13
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_the_page_costs_the_same_queries_with_5_related_documents_as_with_60(
     client, niederschrift, ortschaften, django_assert_max_num_queries
 ):

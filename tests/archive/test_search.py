@@ -581,6 +581,7 @@ def _sql(client, params: dict) -> list[str]:
 SEARCH_QUERIES = 23
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize(
     "params",
     [

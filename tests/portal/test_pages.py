@@ -37,6 +37,7 @@ def test_standard_pages_render_in_the_portal_layout(client, demo, path):
     assert 'href="/impressum/"' in html
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize(
     "extra_ortschaften, extra_pages",
     [(0, 0), (27, 10)],

@@ -210,6 +210,7 @@ def _queries_of_sitemap(client) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_sitemap_costs_the_same_queries_for_more_pages_and_documents(client, demo, board):
     # given a warm cache (the site's root paths)
     NoticePageFactory(parent=board, official=True)

@@ -1,0 +1,254 @@
+"""Whole public pages from the shared cache (Redis in production, local memory embedded).
+
+What is cached: the answer to an anonymous GET, one copy per address for everybody who
+asks it (Ortschaft, filters and page number are in the address; the remembered Ortschaft
+only redirects, or preselects the switcher of a page without one: a copy for each). Never
+cached: anything for a visitor with a session (logged in, or with a message waiting), a page
+with a form token (CSRF), one that sets a cookie or says it is private, the admin, the
+accounts and the API.
+
+When a copy goes:
+- At once when something the public site shows changes: every committed save or deletion
+  (and change of links) of a model moves the cache to a new generation, apart from the
+  models no public page shows (`PRIVATE_MODELS`). A survey's answers count only once its
+  results are published.
+- When time changes a page: a copy lives until the next display period begins or ends, an
+  event starts or ends, a survey opens or closes, a page goes live or expires, or the day
+  changes (the calendar, "today"), and never longer than PAGE_CACHE_SECONDS.
+"""
+
+import hashlib
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
+from django.utils.cache import cc_delim_re, get_max_age
+
+from .ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
+
+GENERATION_KEY = "page-cache-generation"
+CACHE_HEADER = "X-Page-Cache"
+
+# Models whose rows no public page shows, or which change with every visit or e-mail: their
+# changes leave the cached pages alone (app label, or app label and model name).
+PRIVATE_MODELS = {
+    "admin",
+    "sessions",
+    "contenttypes",
+    "auth",
+    "account",
+    "mfa",
+    "socialaccount",
+    "wagtailusers",
+    ("wagtailcore", "revision"),
+    ("wagtailcore", "pagelogentry"),
+    ("wagtailcore", "modellogentry"),
+    ("wagtailcore", "workflowstate"),
+    ("wagtailcore", "taskstate"),
+    ("wagtailcore", "comment"),
+    ("wagtailcore", "commentreply"),
+    ("wagtailcore", "pagesubscription"),
+    ("wagtailcore", "grouppagepermission"),
+    ("wagtailcore", "groupcollectionpermission"),
+    ("wagtailcore", "referenceindex"),
+    ("wagtailimages", "rendition"),
+    ("wagtailsearch", "indexentry"),
+    ("notices", "subscription"),
+    ("notices", "dispatch"),
+    ("notices", "delivery"),
+    ("notices", "digest"),
+    ("notices", "digestentry"),
+    ("archive", "savedsearch"),
+    ("archive", "oparltombstone"),
+    ("barleben_portal", "barrierreport"),
+    ("barleben_portal", "citizenprofile"),
+    ("participation", "participation"),
+    ("participation", "accesscode"),
+    ("participation", "answer"),
+}
+
+
+def _is_private(model) -> bool:
+    meta = model._meta
+    return meta.app_label in PRIVATE_MODELS or (meta.app_label, meta.model_name) in PRIVATE_MODELS
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A new generation number each time the cache lost it, never an old one again.
+        value = int(timezone.now().timestamp() * 1000)
+        cache.add(GENERATION_KEY, value, timeout=None)
+        value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def pages_forget() -> None:
+    """Every cached page is outdated from now on (a new generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there (yet, or any more): the next read starts a new one
+        cache.delete(GENERATION_KEY)
+
+
+def _forget_after_change(sender, instance=None, action: str = "post_", **kwargs):
+    # m2m_changed (sender: the links' model) only once the links have changed
+    if not action.startswith("post_") or _is_private(sender):
+        return
+    if sender._meta.label_lower == "participation.response" and not _results_published(
+        instance.survey_id
+    ):
+        return
+    # Now, so that no copy made before is served again, and after the commit, as a page made
+    # between the change and its commit shows the old state under the new generation.
+    pages_forget()
+    transaction.on_commit(pages_forget, robust=True)
+
+
+def _results_published(survey_id: int) -> bool:
+    from participation.models import ResultsPublication
+
+    return ResultsPublication.objects.filter(survey_id=survey_id).exists()
+
+
+def register_signal_handlers() -> None:
+    for name, signal in [("saved", post_save), ("deleted", post_delete), ("links", m2m_changed)]:
+        signal.connect(_forget_after_change, dispatch_uid=f"page-cache-{name}")
+
+
+# --- how long a copy may live ----------------------------------------------------------
+
+
+def _next_midnight(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_change(now: datetime) -> datetime:
+    """When time next changes what a public page shows, whatever was saved."""
+    from wagtail.models import Page
+
+    from notices.models import NoticePage
+    from participation.models import SurveyPage
+
+    moments = [_next_midnight(now)]
+    for model, fields in [
+        (NoticePage, ("display_from", "display_until", "event_start", "event_end")),
+        (SurveyPage, ("opens_at", "closes_at")),
+        (Page, ("go_live_at", "expire_at")),
+    ]:
+        found = model.objects.aggregate(
+            **{field: Min(field, filter=Q(**{f"{field}__gt": now})) for field in fields}
+        )
+        moments.extend(moment for moment in found.values() if moment is not None)
+    return min(moments)
+
+
+def _expiry(now: datetime) -> datetime:
+    """Until when a page made now may be served: the next change by time, known per
+    generation, and at most PAGE_CACHE_SECONDS from now."""
+    key = f"page-cache-next-change:{generation()}"
+    moment = cache.get(key)
+    if moment is None or moment <= now:
+        moment = next_change(now)
+        cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
+    return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
+
+
+# --- the middleware --------------------------------------------------------------------
+
+
+# Addresses whose answers are someone's own or must be live (barleben_portal/urls.py): the
+# health check, the accounts, the API and OParl (with conditional requests of their own),
+# subscription and saved-search management (a token in the address), the Ortschaft choice.
+UNCACHED_PREFIXES = (
+    "/healthz/",
+    "/konto/",
+    "/api/",
+    "/oparl/",
+    "/benachrichtigungen/",
+    "/suchauftraege/",
+    "/ortschaft/",
+    "/dokumente/",
+)
+
+
+def _excluded_prefixes() -> tuple[str, ...]:
+    from .security import admin_path_prefixes
+
+    return (*admin_path_prefixes(), *UNCACHED_PREFIXES)
+
+
+def _is_cacheable_request(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+        and not request.path_info.startswith(_excluded_prefixes())
+    )
+
+
+def _is_cacheable_response(request: HttpRequest, response: HttpResponseBase) -> bool:
+    # A form's token (CSRF) comes with a cookie and `Vary: Cookie`: the page is its visitor's.
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    control = {part.strip().lower() for part in response.get("Cache-Control", "").split(",")}
+    if control & {"private", "no-cache", "no-store"} or get_max_age(response) == 0:
+        return False
+    varies = {value.strip().lower() for value in cc_delim_re.split(response.get("Vary", ""))}
+    return varies <= {"", "accept-encoding", "accept-language"}
+
+
+def _key(request: HttpRequest) -> str:
+    # The remembered Ortschaft preselects the switcher of a page whose address names none
+    # (and redirects where a page shows a choice, which is not cached): a copy for each.
+    remembered = "" if "ortschaft" in request.GET else request.COOKIES.get(ORTSCHAFT_COOKIE, "")
+    address = f"{request.get_host()}{request.get_full_path()} {remembered}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{generation()}:{digest}"
+
+
+class PageCacheMiddleware:
+    """Answers anonymous GETs of public pages from the cache (see the module's docstring);
+    marks each answer it cached with X-Page-Cache: hit or miss."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
+            return self.get_response(request)
+        key = _key(request)
+        # Each copy knows until when it may be served: gone the second a period ends, by
+        # the portal's clock, whatever the cache's expiry rounds to.
+        expires, cached = cache.get(key, (None, None))
+        if cached is not None and timezone.now() < expires:
+            return _shared(cached, "hit")
+        response = self.get_response(request)
+        if _is_cacheable_response(request, response):
+            now = timezone.now()
+            expires = _expiry(now)
+            if expires > now:
+                # One piece: a feed is written in thousands, which the server would send one
+                # by one for every copy it serves.
+                response.content = response.content
+                seconds = math.ceil((expires - now).total_seconds())
+                cache.set(key, (expires, response), timeout=seconds)
+                return _shared(response, "miss")
+        return response
+
+
+def _shared(response: HttpResponseBase, state: str) -> HttpResponseBase:
+    # Unless the view said otherwise, browsers and proxies may keep the page but ask again
+    # each time, as it can change at any moment; asked with its ETag
+    # (ConditionalGetMiddleware), an unchanged page is a 304.
+    response[CACHE_HEADER] = state
+    response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+    return response

@@ -1,0 +1,192 @@
+"""Whole public pages from the shared cache (barleben_portal/page_cache.py), against the real
+Redis: one copy per address for every anonymous visitor, gone at once when what the page
+shows changes or its time runs out, and never someone else's page for anybody."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from barleben_portal.models import MunicipalitySettings, Ortschaft
+from barleben_portal.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
+from notices.models import NoticeIndexPage
+from participation.models import SurveyPage
+from tests.factories import NoticePageFactory, SubscriptionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service("redis")]
+
+BOARD = "/bekanntmachungen/?ortschaft=ebendorf"
+
+
+@pytest.fixture
+def board(demo) -> NoticeIndexPage:
+    return NoticeIndexPage.objects.get()
+
+
+def cache_state(response) -> str | None:
+    return response.get("X-Page-Cache")
+
+
+def test_a_second_visitor_gets_the_cached_copy_without_a_query(
+    client, board, django_assert_num_queries
+):
+    first = client.get(BOARD)
+    assert (first.status_code, cache_state(first)) == (200, "miss")
+
+    with django_assert_num_queries(0):
+        second = client.get(BOARD)
+
+    assert cache_state(second) == "hit"
+    assert second.content == first.content
+    # the headers of the outer middleware are there on the cached copy too
+    assert "script-src 'self'" in second["Content-Security-Policy"]
+
+
+def test_a_client_with_the_page_gets_a_304(client, board):
+    first = client.get(BOARD)
+    assert first["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+    again = client.get(BOARD, headers={"If-None-Match": first["ETag"]})
+
+    assert (again.status_code, again.content) == (304, b"")
+
+
+def test_each_address_has_its_own_copy(client, board):
+    ebendorf = NoticePageFactory(
+        parent=board,
+        title="Nur für Ebendorf",
+        ortschaften=[Ortschaft.objects.get(slug="ebendorf")],
+    )
+    client.get(BOARD)
+
+    barleben = client.get("/bekanntmachungen/?ortschaft=barleben")
+
+    assert cache_state(barleben) == "miss"
+    assert ebendorf.title not in barleben.content.decode()
+    assert ebendorf.title in client.get(BOARD).content.decode()
+
+
+def test_a_published_notice_is_on_the_cached_board_at_once(
+    client, board, django_capture_on_commit_callbacks
+):
+    assert cache_state(client.get(BOARD)) == "miss"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        NoticePageFactory(parent=board, title="Wasserrohrbruch in der Breiteweg")
+
+    response = client.get(BOARD)
+    assert cache_state(response) == "miss"
+    assert "Wasserrohrbruch in der Breiteweg" in response.content.decode()
+
+
+def test_an_unpublished_notice_leaves_the_cached_board_at_once(client, board):
+    notice = NoticePageFactory(parent=board, title="Straßensperrung am Markt")
+    assert notice.title in client.get(BOARD).content.decode()
+
+    notice.unpublish()
+
+    assert notice.title not in client.get(BOARD).content.decode()
+
+
+def test_an_official_notice_leaves_the_cached_board_when_its_period_ends(client, board):
+    # given an official notice on the board for two more seconds
+    now = timezone.now()
+    notice = NoticePageFactory(
+        parent=board,
+        title="Öffentliche Auslegung des Bebauungsplans",
+        official=True,
+        display_from=now - timedelta(days=14),
+        display_until=now + timedelta(seconds=2),
+    )
+    response = client.get(BOARD)
+    assert cache_state(response) == "miss"
+    assert notice.title in response.content.decode()
+
+    # when the period is over
+    time.sleep(max(0.0, (notice.display_until - timezone.now()).total_seconds()) + 0.1)
+
+    # then the board no longer shows it, without anybody saving anything
+    assert notice.title not in client.get(BOARD).content.decode()
+
+
+def test_a_site_setting_shows_at_once(client, demo):
+    client.get("/")
+    municipality = MunicipalitySettings.for_site(demo.get_site())
+    municipality.phone = "039203 565 999"
+    municipality.save()
+
+    assert "039203 565 999" in client.get("/").content.decode()
+
+
+def test_private_data_leave_the_cached_pages_alone(client, board):
+    client.get(BOARD)
+
+    SubscriptionFactory()
+
+    assert cache_state(client.get(BOARD)) == "hit"
+
+
+def test_a_logged_in_citizen_never_gets_or_leaves_a_cached_page(client, board):
+    # given the cached board of anonymous visitors
+    client.get(BOARD)
+    citizen = get_user_model().objects.create_user(
+        username="erika", email="erika@example.org", password="Lindenblüte-im-Juni-7"
+    )
+    client.force_login(citizen)
+
+    # when the citizen opens it, then it is made for them and not kept
+    mine = client.get(BOARD)
+    assert cache_state(mine) is None
+    assert 'href="/konto/"' in mine.content.decode()
+
+    client.logout()
+    anonymous = client.get(BOARD)
+    assert cache_state(anonymous) in ("hit", "miss")
+    assert "erika" not in anonymous.content.decode()
+
+
+def test_a_page_with_a_form_is_never_cached(client, demo):
+    now = timezone.now()
+    survey = SurveyPage.objects.live().get(opens_at__lte=now, closes_at__gt=now)
+
+    for _ in range(2):
+        response = client.get(survey.url)
+        assert response.status_code == 200
+        assert cache_state(response) is None
+
+
+def test_published_results_are_shared_and_follow_their_publication(client, demo):
+    # given the closed survey with published results, cached
+    survey = SurveyPage.objects.get(results_publication__isnull=False)
+    first = client.get(survey.url)
+    assert (first.status_code, cache_state(first)) == (200, "miss")
+    assert cache_state(client.get(survey.url)) == "hit"
+    shown = first.content.decode().count('class="results-question"')
+    assert shown
+
+    # when staff take one question's results back
+    publication = survey.results_publication
+    publication.question_ids = publication.question_ids[1:]
+    publication.save()
+
+    # then the page shows one question less at once
+    assert client.get(survey.url).content.decode().count('class="results-question"') == shown - 1
+
+
+def test_the_remembered_ortschaft_still_redirects_and_preselects(client, board):
+    client.get("/bekanntmachungen/")
+    plain = client.get("/impressum/")
+    client.cookies[ORTSCHAFT_COOKIE] = "meitzendorf"
+
+    board_response = client.get("/bekanntmachungen/")
+    remembered = client.get("/impressum/")
+
+    assert board_response.status_code == 302
+    assert board_response["Location"].endswith("?ortschaft=meitzendorf")
+    # a copy for those who chose Meitzendorf, the switcher preselected, and one for the rest
+    assert cache_state(remembered) == "miss"
+    assert remembered.context["chosen_ortschaft"]["slug"] == "meitzendorf"
+    del client.cookies[ORTSCHAFT_COOKIE]
+    assert client.get("/impressum/").content == plain.content
