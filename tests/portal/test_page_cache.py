@@ -147,7 +147,16 @@ def test_a_logged_in_citizen_never_gets_or_leaves_a_cached_page(client, board):
     assert "erika" not in anonymous.content.decode()
 
 
-def test_a_page_with_a_form_is_never_cached(client, demo):
+def test_a_page_with_a_form_token_is_never_cached(client, demo):
+    # the accessibility statement with its form to report a barrier (a CSRF token)
+    for _ in range(2):
+        response = client.get("/barrierefreiheit/")
+        assert response.status_code == 200
+        assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+        assert cache_state(response) is None
+
+
+def test_a_survey_form_is_never_cached(client, demo):
     now = timezone.now()
     survey = SurveyPage.objects.live().get(opens_at__lte=now, closes_at__gt=now)
 
