@@ -10,7 +10,7 @@ def portal(request: HttpRequest) -> dict:
     site = Site.find_for_request(request)
     if site is None:
         return {}
-    layout = site_layout(site)
+    layout = site_layout(request, site)
     # A choice in the address (?ortschaft=…) wins over the remembered one.
     chosen_slug = (
         request.GET.get("ortschaft")
@@ -18,6 +18,8 @@ def portal(request: HttpRequest) -> dict:
         else request.COOKIES.get(COOKIE_NAME)
     )
     return {
+        # site_layout() has read it: what is cached by it goes with the next change.
+        "generation": request.page_cache_generation,
         "site_root": layout["root"],
         "navigation_pages": layout["navigation"],
         "footer_pages": layout["footer"],

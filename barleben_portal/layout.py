@@ -1,31 +1,87 @@
-"""What the layout of every page shows beside the page itself: navigation, footer links and
-the Ortschaften. Cached per site, since it changes only when pages or Ortschaften change."""
+"""What every page shows beside the page itself: the site, its settings (name, address,
+logo), the navigation, the footer links and the Ortschaften.
 
+They are the same for every page of a site and change only when something is saved, so each
+process makes them once per generation of the page cache (barleben_portal/page_cache.py),
+which moves on with every committed change the public site shows: nothing here outlives what
+it was made from, and a page made afresh makes none of it again (the site alone cost one of
+the most expensive queries of a page). Every request gets its own copy of the model
+instances, so what one request sets on them never reaches another.
+"""
+
+import copy
+from collections.abc import Callable
 from itertools import chain
+from typing import TypeVar
 
-from django.core.cache import cache
+from django.http import HttpRequest, HttpResponseBase
+from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
-from .models import AccessibilityStatementPage, Ortschaft, StandardPage
+from .models import AccessibilityStatementPage, MunicipalitySettings, Ortschaft, StandardPage
+from .page_cache import generation
 
-CACHE_KEY = "portal-layout:{site_id}"
+T = TypeVar("T")
+
+# (kind, site or host) -> (generation, value); a bound on hosts that are never used twice.
+_MADE: dict[tuple, tuple[int, object]] = {}
+MAX_MADE = 100
 
 
-def site_layout(site: Site) -> dict:
+def _once_per_generation(request: HttpRequest, key: tuple, make: Callable[[], T]) -> T:
+    current = getattr(request, "page_cache_generation", None)
+    if current is None:
+        current = request.page_cache_generation = generation()
+    made = _MADE.get(key)
+    if made is None or made[0] != current:
+        if len(_MADE) >= MAX_MADE:
+            _MADE.clear()
+        made = _MADE[key] = (current, make())
+    return made[1]
+
+
+class LayoutMiddleware:
+    """Gives each request the page cache has looked up (anonymous public pages) its site, the
+    site's root page and its settings from what this process has made for the current
+    generation, where Wagtail looks for them first (Site.find_for_request,
+    Page.route_for_request, BaseSiteSetting.for_request). Other
+    requests (accounts, admin, API, health check) find them as Wagtail does, and need no
+    cache for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not hasattr(request, "page_cache_generation"):
+            return self.get_response(request)
+        # The validated host (a DisallowedHost is a 400), as Wagtail finds the site by it.
+        hostname = split_domain_port(request.get_host())[0]
+        site = _once_per_generation(
+            request,
+            ("site", hostname, request.get_port()),
+            lambda: Site.find_for_request(request),
+        )
+        request._wagtail_site = copy.copy(site)
+        if site is not None:
+            # Where Wagtail starts to route the address from (Page.route_for_request).
+            root = _once_per_generation(
+                request, ("root", site.pk), lambda: site.root_page.localized.specific
+            )
+            request._wagtail_site.root_page = copy.copy(root)
+            municipality = _once_per_generation(
+                request,
+                ("settings", site.pk),
+                lambda: MunicipalitySettings.for_site(site),
+            )
+            municipality = copy.copy(municipality)
+            municipality._request = request  # as for_request() does, for page addresses
+            setattr(request, MunicipalitySettings.get_cache_attr_name(), municipality)
+        return self.get_response(request)
+
+
+def site_layout(request: HttpRequest, site: Site) -> dict:
     """Navigation and footer links (title, url) and the Ortschaften of one site."""
-    key = CACHE_KEY.format(site_id=site.pk)
-    layout = cache.get(key)
-    if layout is None:
-        layout = _build_layout(site)
-        cache.set(key, layout, timeout=None)
-    return layout
-
-
-def site_layout_forget() -> None:
-    """Called whenever a page or an Ortschaft changes; the next request rebuilds the layout."""
-    cache.delete_many(
-        [CACHE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
-    )
+    return _once_per_generation(request, ("layout", site.pk), lambda: _build_layout(site))
 
 
 def _build_layout(site: Site) -> dict:

@@ -57,6 +57,8 @@ class Ortschaft(index.Indexed, models.Model):
 class MunicipalitySettings(BaseSiteSetting):
     """Who runs this site: name, contact data and branding, per Wagtail site."""
 
+    select_related = ["logo"]  # every page shows it
+
     name = models.CharField(_("name of the municipality"), max_length=150, default="Gemeinde")
     ags = models.CharField(
         _("official municipality key (AGS)"),

@@ -19,6 +19,7 @@ When a copy goes:
 
 import hashlib
 import math
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
-from django.utils.cache import cc_delim_re, get_max_age
+from django.utils.cache import cc_delim_re, get_max_age, set_response_etag
 
 from .ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
 
@@ -83,9 +84,8 @@ def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
         # A new generation number each time the cache lost it, never an old one again.
-        value = int(timezone.now().timestamp() * 1000)
-        cache.add(GENERATION_KEY, value, timeout=None)
-        value = cache.get(GENERATION_KEY, value)
+        cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
+        value = cache.get(GENERATION_KEY)
     return value
 
 
@@ -150,10 +150,10 @@ def next_change(now: datetime) -> datetime:
     return min(moments)
 
 
-def _expiry(now: datetime) -> datetime:
+def _expiry(now: datetime, current_generation: int) -> datetime:
     """Until when a page made now may be served: the next change by time, known per
     generation, and at most PAGE_CACHE_SECONDS from now."""
-    key = f"page-cache-next-change:{generation()}"
+    key = f"page-cache-next-change:{current_generation}"
     moment = cache.get(key)
     if moment is None or moment <= now:
         moment = next_change(now)
@@ -211,8 +211,7 @@ def _key(request: HttpRequest) -> str:
     # (and redirects where a page shows a choice, which is not cached): a copy for each.
     remembered = "" if "ortschaft" in request.GET else request.COOKIES.get(ORTSCHAFT_COOKIE, "")
     address = f"{request.get_host()}{request.get_full_path()} {remembered}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{generation()}:{digest}"
+    return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 class PageCacheMiddleware:
@@ -223,24 +222,32 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
+        if not _is_cacheable_request(request):
+            return self.get_response(request)
+        if not settings.PAGE_CACHE_SECONDS:
+            # No copies, but what every page shows alike still comes from the generation.
+            request.page_cache_generation = generation()
             return self.get_response(request)
         key = _key(request)
-        # Each copy knows until when it may be served: gone the second a period ends, by
-        # the portal's clock, whatever the cache's expiry rounds to.
-        expires, cached = cache.get(key, (None, None))
-        if cached is not None and timezone.now() < expires:
+        # The generation and the copy in one round trip. Each copy knows its generation and
+        # until when it may be served: gone the second a period ends, by the portal's
+        # clock, whatever the cache's expiry rounds to.
+        found = cache.get_many([GENERATION_KEY, key])
+        current = request.page_cache_generation = found.get(GENERATION_KEY) or generation()
+        made_in, expires, cached = found.get(key, (None, None, None))
+        if made_in == current and timezone.now() < expires:
             return _shared(cached, "hit")
         response = self.get_response(request)
         if _is_cacheable_response(request, response):
             now = timezone.now()
-            expires = _expiry(now)
+            expires = _expiry(now, current)
             if expires > now:
                 # One piece: a feed is written in thousands, which the server would send one
-                # by one for every copy it serves.
+                # by one for every copy it serves; its ETag made once, not for each of them.
                 response.content = response.content
+                set_response_etag(response)
                 seconds = math.ceil((expires - now).total_seconds())
-                cache.set(key, (expires, response), timeout=seconds)
+                cache.set(key, (current, expires, response), timeout=seconds)
                 return _shared(response, "miss")
         return response
 

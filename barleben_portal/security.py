@@ -6,6 +6,7 @@ The log names the account by its id and the client by its address, never by an e
 address, a user name or a password: enough to see an attack, nothing more about a person.
 """
 
+import functools
 import json
 import logging
 
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import escape, format_html
 from wagtail.admin.widgets import BaseChooser
@@ -32,8 +33,14 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 def admin_path_prefixes() -> tuple[str, ...]:
-    """The paths of the Wagtail admin and Django's admin, as configured."""
-    return (reverse("wagtailadmin_home"), reverse("admin:index"))
+    """The paths of the Wagtail admin and Django's admin, as configured; asked on every
+    request, so looked up once per URLconf and script prefix."""
+    return _admin_path_prefixes(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.cache
+def _admin_path_prefixes(urlconf: str, script_prefix: str) -> tuple[str, ...]:
+    return (reverse("wagtailadmin_home", urlconf=urlconf), reverse("admin:index", urlconf=urlconf))
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

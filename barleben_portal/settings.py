@@ -101,6 +101,7 @@ MIDDLEWARE = [
     # Before sessions and everything after: a cached page skips them (the headers above
     # are still added to it).
     "barleben_portal.page_cache.PageCacheMiddleware",
+    "barleben_portal.layout.LayoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,7 +155,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "barleben_portal.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

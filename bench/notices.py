@@ -425,7 +425,8 @@ def wrk(
     url: str, *, seconds: int, connections: int, threads: int, script: Path | None = None
 ) -> dict:
     """Load `url` with wrk (and a Lua `script` that makes its requests, if given);
-    requests/s, median and 99th percentile latency, and failures."""
+    requests/s, median and 99th percentile latency, failures, and the answers from the page
+    cache where the script counts them."""
     result = subprocess.run(
         [
             "wrk",
@@ -449,11 +450,13 @@ def wrk(
     socket_errors = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
     if match := re.search(socket_errors, output):
         failures += sum(int(count) for count in match.groups())
+    hits = re.search(r"^Page cache hits: (\d+)", output, re.M)  # printed by uncached.lua
     return {
         "requests_per_second": float(re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)[1]),
         "p50": _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.M)[1]),
         "p99": _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.M)[1]),
         "failures": failures,
+        "page_cache_hits": int(hits[1]) if hits else 0,
     }
 
 

@@ -229,6 +229,8 @@ def main() -> None:
     for key, result in results.items():
         if result["failures"]:
             print(f"{key}: {result['failures']} requests failed (error status or socket error)")
+        if key[2] == "uncached" and result["page_cache_hits"]:
+            print(f"{key}: {result['page_cache_hits']} answers came from the page cache")
 
 
 if __name__ == "__main__":

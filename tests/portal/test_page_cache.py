@@ -90,6 +90,22 @@ def test_an_unpublished_notice_leaves_the_cached_board_at_once(client, board):
     assert notice.title not in client.get(BOARD).content.decode()
 
 
+def test_an_edited_notice_shows_on_the_board_and_its_page_at_once(client, board):
+    # given the board and the notice page, cached, and a new page of the board (its teasers
+    # and the layout come from what was made for them before)
+    notice = NoticePageFactory(parent=board, title="Sprechstunde des Bürgermeisters")
+    client.get(BOARD)
+    client.get(notice.url)
+
+    # when an editor corrects the title and publishes it
+    notice.title = "Sprechstunde des Bürgermeisters entfällt"
+    notice.save_revision().publish()
+
+    # then every page shows the new title, whether it was cached or not
+    for address in (BOARD, notice.url, f"{BOARD}&seite=1"):
+        assert "Sprechstunde des Bürgermeisters entfällt" in client.get(address).content.decode()
+
+
 def test_an_official_notice_leaves_the_cached_board_when_its_period_ends(client, board):
     # given an official notice on the board for two more seconds
     now = timezone.now()
