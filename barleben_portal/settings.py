@@ -5,6 +5,7 @@ variables set the portal runs on SQLite under `var/`, runs Celery tasks in-proce
 caches in local memory and writes e-mail into `var/mail/`.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,21 +27,30 @@ VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 
+
+def literal(name: str, default: str | None = None) -> str:
+    """A variable as it is set: django-environ would take a value that begins with "$", as a
+    generated key or secret may, for the name of another variable."""
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Set the {name} environment variable")
+    return value
+
+
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+    SECRET_KEY = literal("SECRET_KEY", "insecure-development-key-do-not-use-in-production")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 else:
     # Production refuses to start rather than run with a guessable key or any host.
-    try:
-        SECRET_KEY = env("SECRET_KEY")
-        ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-    except ImproperlyConfigured as error:
-        raise ImproperlyConfigured(
-            f"{error}. Production (DEBUG=false) needs SECRET_KEY and ALLOWED_HOSTS; "
-            "for local development copy .env.example to .env."
-        ) from None
-    if not SECRET_KEY or not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("SECRET_KEY and ALLOWED_HOSTS must not be empty.")
+    SECRET_KEY = literal("SECRET_KEY", "")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+    for name, value in [("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)]:
+        if not value:
+            raise ImproperlyConfigured(
+                f"Set the {name} environment variable (not empty). Production (DEBUG=false) "
+                "needs SECRET_KEY and ALLOWED_HOSTS; for local development copy .env.example "
+                "to .env."
+            )
 
 BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = BASE_URL
@@ -360,7 +370,7 @@ if env("OIDC_SERVER_URL", default=""):
                 "provider_id": env("OIDC_PROVIDER_ID", default="servicekonto"),
                 "name": env("OIDC_PROVIDER_NAME", default="Servicekonto"),
                 "client_id": env("OIDC_CLIENT_ID"),
-                "secret": env("OIDC_CLIENT_SECRET"),
+                "secret": literal("OIDC_CLIENT_SECRET"),
                 "settings": {"server_url": env("OIDC_SERVER_URL")},
             }
         ],

@@ -42,13 +42,18 @@ def run(args: list[str], tmp_path: Path, **variables: str) -> subprocess.Complet
     )
 
 
-def test_production_configuration_passes_the_deploy_check(tmp_path):
-    # given a production environment
+@pytest.mark.parametrize(
+    "secret_key",
+    [get_random_secret_key(), "$" + get_random_secret_key()[1:]],
+    ids=["generated", "beginning-with-a-dollar-sign"],
+)
+def test_production_configuration_passes_the_deploy_check(tmp_path, secret_key):
+    # given a production environment (a generated key begins with "$" once in 50)
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         tmp_path,
         DEBUG="false",
-        SECRET_KEY=get_random_secret_key(),
+        SECRET_KEY=secret_key,
         ALLOWED_HOSTS="portal.example.org",
     )
 
