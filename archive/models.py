@@ -16,7 +16,7 @@ from wagtail.documents.models import AbstractDocument, DocumentQuerySet
 from wagtail.models import Collection, CollectionViewRestriction, Page, Site
 from wagtail.search import index
 
-from barleben_portal.models import Ortschaft
+from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
 
 
 class ArchiveList(models.Model):
@@ -288,7 +288,7 @@ class OParlTombstone(models.Model):
         return f"{self.object_type}:{self.object_id}"
 
 
-class ArchiveIndexPage(Page):
+class ArchiveIndexPage(ViewRestrictionsMixin, Page):
     """The archive for browsing: documents and expired official notices by year and type."""
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)

@@ -24,6 +24,8 @@ def portal(request: HttpRequest) -> dict:
         "navigation_pages": layout["navigation"],
         "footer_pages": layout["footer"],
         "ortschaften": layout["ortschaften"],
+        "site_logo": layout["logo"],
+        "site_preview_image": layout["preview_image"],
         "chosen_ortschaft": next(
             (ortschaft for ortschaft in layout["ortschaften"] if ortschaft["slug"] == chosen_slug),
             None,

@@ -115,7 +115,19 @@ class MunicipalitySettings(BaseSiteSetting):
         return self.barrier_report_email or self.email
 
 
-class HomePage(Page):
+class ViewRestrictionsMixin:
+    """For a page that looks for its view restrictions (Wagtail: two queries whenever it is
+    shown) only while some page of the portal has one."""
+
+    def get_view_restrictions(self):
+        from .layout import any_view_restrictions  # which needs these models
+
+        if not any_view_restrictions():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+class HomePage(ViewRestrictionsMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
 
@@ -131,8 +143,15 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        from .layout import child_page  # which needs these models
+
+        return child_page(request, self, path_components[0]).route(request, path_components[1:])
+
     def serve(self, request, *args, **kwargs):
-        return remembered_ortschaft_redirect(request, self.url) or super().serve(
+        return remembered_ortschaft_redirect(request, self.get_url(request)) or super().serve(
             request, *args, **kwargs
         )
 
@@ -142,11 +161,13 @@ class HomePage(Page):
         from notices.models import CalendarPage, NoticeIndexPage
         from participation.models import SurveyPage
 
+        from .layout import live_child_of_type  # which needs these models
+
         context = super().get_context(request, *args, **kwargs)
         ortschaft = ortschaft_for_slug(request.GET.get("ortschaft"))
         filters = {"ortschaft": ortschaft} if ortschaft else {}
-        board = NoticeIndexPage.objects.child_of(self).live().public().first()
-        calendar = CalendarPage.objects.child_of(self).live().public().first()
+        board = live_child_of_type(request, self, NoticeIndexPage)
+        calendar = live_child_of_type(request, self, CalendarPage)
         now = timezone.now()
         # A restriction of the survey itself, in the same query: `public()` would cost one
         # more, and one on the home page applies to the page the visitor is already seeing.
@@ -161,13 +182,16 @@ class HomePage(Page):
             board=board,
             calendar=calendar,
             notices=board.filtered_notices(filters)[:HOME_NOTICES] if board else [],
-            events=calendar.events(filters)[:HOME_EVENTS] if calendar else [],
+            # when and where only: none of the Ortschaften and categories of a listing
+            events=calendar.events(filters).prefetch_related(None)[:HOME_EVENTS]
+            if calendar
+            else [],
             surveys=surveys.order_by("closes_at").prefetch_related("ortschaften")[:HOME_SURVEYS],
         )
         return context
 
 
-class ContentPage(Page):
+class ContentPage(ViewRestrictionsMixin, Page):
     """A page of text: what the standard pages and the accessibility statement share."""
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)

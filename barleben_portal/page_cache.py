@@ -20,7 +20,9 @@ When a copy goes:
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +34,8 @@ from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_max_age, set_response_etag
 
 from .ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
+
+T = TypeVar("T")
 
 GENERATION_KEY = "page-cache-generation"
 CACHE_HEADER = "X-Page-Cache"
@@ -161,6 +165,27 @@ def _expiry(now: datetime, current_generation: int) -> datetime:
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
+def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) -> T:
+    """A result many pages share, made once and kept in the cache like a page: until the
+    next generation or the next change by time (the number of notices a filter of the board
+    finds, on each of its pages and whatever else the address asks)."""
+    current = getattr(request, "page_cache_generation", None) or generation()
+    if not settings.PAGE_CACHE_SECONDS or current is None:  # off, or cannot be reached
+        return make()
+    key = f"shared:{hashlib.sha256(name.encode()).hexdigest()}"
+    made_in, expires, value = cache.get(key, (None, None, None))
+    now = timezone.now()
+    if made_in == current and now < expires:
+        return value
+    value = make()
+    expires = _expiry(now, current)
+    if expires > now:
+        cache.set(
+            key, (current, expires, value), timeout=math.ceil((expires - now).total_seconds())
+        )
+    return value
+
+
 # --- the middleware --------------------------------------------------------------------
 
 
@@ -234,6 +259,8 @@ class PageCacheMiddleware:
         # clock, whatever the cache's expiry rounds to.
         found = cache.get_many([GENERATION_KEY, key])
         current = request.page_cache_generation = found.get(GENERATION_KEY) or generation()
+        if current is None:  # the cache cannot be reached (barleben_portal/cache.py)
+            return self.get_response(request)
         made_in, expires, cached = found.get(key, (None, None, None))
         if made_in == current and timezone.now() < expires:
             return _shared(cached, "hit")

@@ -6,6 +6,7 @@ from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
 
 from .barrier_reports import barrier_report_notify, barrier_reports_pending
+from .layout import HEADER_LOGO_FILTER
 from .privacy import (
     accounts_unverified_delete,
     barrier_reports_expired_delete,
@@ -55,10 +56,10 @@ def sessions_expired_delete_task() -> None:
 
 logger = logging.getLogger(__name__)
 
-# The sizes the public pages show images in: the logo in the header (templates/base.html), a
-# notice's image block (templates/notices/blocks/image.html) and link previews (seo.py).
-# Prepared when an image is saved, so that no citizen waits while one is made.
-PUBLIC_RENDITIONS = ("height-64", "max-1200x900", PREVIEW_IMAGE_FILTER)
+# The sizes the public pages show images in: the logo in the header (layout.py), a notice's
+# image block (templates/notices/blocks/image.html) and link previews (seo.py). Prepared when
+# an image is saved, so that no citizen waits while one is made.
+PUBLIC_RENDITIONS = (HEADER_LOGO_FILTER, "max-1200x900", PREVIEW_IMAGE_FILTER)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

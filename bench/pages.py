@@ -14,8 +14,12 @@ postgres://postgres@127.0.0.1:5432/barleben_bench_pages, created if missing) kee
 between runs: the first run loads them (about 15 minutes, most of it the archive's search
 index), later runs reuse them; drop the database to start afresh. REDIS_URL (default
 redis://127.0.0.1:6379/8) is flushed at the start. Options: --seconds, --threads (wrk),
---workers and --worker-threads (gunicorn), --connections (a list, default 8 32), and the
-sizes --notices, --events, --documents, --subscribers, --responses.
+--workers and --worker-threads (gunicorn), --connections (a list, default 8 32),
+--in-process (requests per page for the in-process figures), and the sizes --notices,
+--events, --documents, --subscribers, --responses.
+
+Before the load, each page is also made in this process, one request at a time: its queries,
+and its time made afresh and right after a change (when nothing made before counts).
 """
 
 import argparse
@@ -135,6 +139,44 @@ def paths_measured(survey) -> dict[str, str]:
     }
 
 
+def _milliseconds(client, address: str, *, change: bool) -> float:
+    from barleben_portal.page_cache import pages_forget
+
+    if change:
+        pages_forget()
+    begun = time.perf_counter()
+    response = client.get(address)
+    assert response.status_code == 200, (address, response.status_code)
+    return (time.perf_counter() - begun) * 1000
+
+
+def in_process(paths: dict[str, str], requests: int) -> dict[str, tuple[int, float, float]]:
+    """Each page made in this process, `requests` times in each state: its queries, and the
+    median milliseconds made afresh (a new address in the same generation of the page cache,
+    as the uncached load asks) and right after a change (a new generation before each
+    request: nothing made before counts, not the layout, the teasers or the numbers)."""
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    run = time.time_ns()
+    figures = {}
+    for label, path in paths.items():
+        separator = "&" if "?" in path else "?"
+        addresses = [f"{path}{separator}uncached=p{run}-{n}" for n in range(2 * requests + 2)]
+        _milliseconds(client, addresses.pop(), change=True)  # templates compiled, connected
+        with CaptureQueriesContext(connection) as queries:
+            _milliseconds(client, addresses.pop(), change=False)
+        query_count = len(queries)  # now: the next request empties the connection's log
+        afresh = [_milliseconds(client, addresses.pop(), change=False) for _ in range(requests)]
+        changed = [_milliseconds(client, addresses.pop(), change=True) for _ in range(requests)]
+        figures[label] = (query_count, statistics.median(afresh), statistics.median(changed))
+    return figures
+
+
 def _rate(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -150,6 +192,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--worker-threads", type=int, default=2, help="threads per worker")
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
+    parser.add_argument(
+        "--in-process", type=int, default=30, help="requests per page and state, in-process"
+    )
     for name, size in SIZES.items():
         parser.add_argument(f"--{name}", type=int, default=size, help="size of the data set")
     options = parser.parse_args()
@@ -182,6 +227,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
     paths = paths_measured(survey)
+    made = in_process(paths, options.in_process)
     connection.close()
 
     results: dict[tuple[str, int, str], dict] = {}
@@ -226,6 +272,15 @@ def main() -> None:
                     f"{_ms(result['p99'])} ms ({share:.0%})"
                 )
         print(f"| {label} (`{path}`) | " + " | ".join(cells) + " |")
+    print(
+        "\nIn-process (one request at a time, no load): queries of a page made afresh, and the "
+        "median ms made afresh (a new address, as the uncached load asks) and right after a "
+        "change (a new generation before each request).\n"
+    )
+    print("| page | queries | made afresh | right after a change |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, (queries, afresh, after_change) in made.items():
+        print(f"| {label} | {queries} | {_ms(afresh)} ms | {_ms(after_change)} ms |")
     for key, result in results.items():
         if result["failures"]:
             print(f"{key}: {result['failures']} requests failed (error status or socket error)")

@@ -18,8 +18,7 @@ class BoardRssFeed(Feed):
         self.board = board
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
-        form = BoardFilterForm(request.GET or None)
-        filters = form.valid_filters() if form.is_bound else {}
+        filters = BoardFilterForm(request).valid_filters()
         self.request = request
         return {key: value for key, value in filters.items() if key in ("ortschaft", "art")}
 

@@ -45,42 +45,75 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class BoardFilterForm(forms.Form):
-    """The board's filters; every choice is in the URL so one cached page serves all who ask."""
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects:
+            yield self.choice(obj)
 
-    ortschaft = forms.ModelChoiceField(
-        label=_("Ortschaft"),
-        queryset=Ortschaft.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All Ortschaften"),
+    def __len__(self):
+        return len(self.field.objects) + (self.field.empty_label is not None)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """One of a list of objects, by slug, the list made before (`objects`): no query to show
+    the choices or to check one."""
+
+    iterator = _ListedChoices
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=None, to_field_name="slug", required=False, **kwargs)
+        self.objects: list = []
+        self.error_messages["invalid_choice"] = _("There is no such choice; showing all instead.")
+
+    def offer(self, objects: list) -> None:
+        self.objects = objects
+        self.widget.choices = self.choices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for obj in self.objects:
+            if obj.slug == value:
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+def _filter_choices(request) -> dict[str, list]:
+    # The same for every visitor until something is saved: made once per process and
+    # generation of the page cache.
+    from barleben_portal.layout import once_per_generation  # which needs the models
+
+    from .models import Category, NoticeKind
+
+    return once_per_generation(
+        request,
+        ("board filter choices",),
+        lambda: {
+            "ortschaft": list(Ortschaft.objects.all()),
+            "art": list(NoticeKind.objects.all()),
+            "kategorie": list(Category.objects.all()),
+        },
     )
-    art = forms.ModelChoiceField(
-        label=_("Kind"),
-        queryset=None,
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All kinds"),
-    )
-    kategorie = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=None,
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All categories"),
-    )
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters, from the address of the request; every choice is in the URL so
+    one cached page serves all who ask."""
+
+    ortschaft = ListedChoiceField(label=_("Ortschaft"), empty_label=_("All Ortschaften"))
+    art = ListedChoiceField(label=_("Kind"), empty_label=_("All kinds"))
+    kategorie = ListedChoiceField(label=_("Category"), empty_label=_("All categories"))
     von = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
     bis = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
-        from .models import Category, NoticeKind
-
-        super().__init__(*args, **kwargs)
-        self.fields["art"].queryset = NoticeKind.objects.all()
-        self.fields["kategorie"].queryset = Category.objects.all()
-        invalid_choice = _("There is no such choice; showing all instead.")
-        for name in ("ortschaft", "art", "kategorie"):
-            self.fields[name].error_messages["invalid_choice"] = invalid_choice
+    def __init__(self, request):
+        super().__init__(request.GET or None)
+        for name, objects in _filter_choices(request).items():
+            self.fields[name].offer(objects)
         for name in ("von", "bis"):
             self.fields[name].error_messages["invalid"] = _("Please enter a date like 31.12.2026.")
 
@@ -93,6 +126,8 @@ class BoardFilterForm(forms.Form):
 
     def valid_filters(self) -> dict:
         """The filters given and valid; an invalid one is shown as an error and ignored."""
+        if not self.is_bound:
+            return {}
         self.is_valid()
         return {
             name: value
@@ -102,8 +137,8 @@ class BoardFilterForm(forms.Form):
 
 
 class CalendarFilterForm(BoardFilterForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, request):
+        super().__init__(request)
         for name in ("art", "von", "bis"):
             del self.fields[name]
 

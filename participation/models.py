@@ -22,7 +22,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from barleben_portal.models import RICH_TEXT_FEATURES, Ortschaft
+from barleben_portal.models import RICH_TEXT_FEATURES, Ortschaft, ViewRestrictionsMixin
 
 from .blocks import QuestionsBlock
 from .questions import Question, questions_from_stream
@@ -40,7 +40,7 @@ class WayOfTakingPart(models.TextChoices):
     CODE = "code", _("Access code: one answer per code sent by letter")
 
 
-class SurveyPage(RoutablePageMixin, Page):
+class SurveyPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     introduction = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES)
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))

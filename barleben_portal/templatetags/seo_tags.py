@@ -49,10 +49,19 @@ def page_meta(context, *, type: str = "website", title: str = "", description: s
         "description": Truncator(" ".join(description.split())).chars(DESCRIPTION_CHARACTERS),
         # the address without its query: filters, pages of a list and ?ortschaft= are one page
         "url": seo.absolute_url(request, request.path),
-        "image_url": seo.preview_image_url(request, image or municipality.logo),
+        "image_url": _preview_image_url(context, request, image),
         "locale": _open_graph_locale(),
         "site_name": municipality.name,
     }
+
+
+def _preview_image_url(context, request, image) -> str | None:
+    # The page's own image, or the municipality's logo as the layout has it.
+    if image is not None:
+        return seo.preview_image_url(request, image)
+    logo = context.get("site_preview_image")  # made when first asked for (layout.py)
+    logo = logo() if logo else None
+    return seo.absolute_url(request, logo["url"]) if logo else None
 
 
 @register.simple_tag(takes_context=True)

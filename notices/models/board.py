@@ -20,8 +20,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
-from barleben_portal.models import Ortschaft
+from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
 from barleben_portal.ortschaft import remembered_ortschaft_redirect
+from barleben_portal.page_cache import shared_until_change
 
 from ..blocks import NoticeBodyBlock
 from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
@@ -99,6 +100,12 @@ class NoticeQuerySet(PageQuerySet):
         """Notices concerning this Ortschaft, and those for the whole municipality."""
         return self.filter(Q(ortschaften=ortschaft) | Q(ortschaften__isnull=True))
 
+    def private_q(self) -> Q:
+        # No query for the private parts of the site while there are none.
+        from barleben_portal.layout import any_view_restrictions  # which needs the models
+
+        return super().private_q() if any_view_restrictions() else Q(pk__in=[])
+
     def on_board(self, now: datetime | None = None) -> "NoticeQuerySet":
         """Live notices that belong on the board now: official ones only within their period."""
         return self.live().public().filter(_on_board(now or timezone.now()))
@@ -145,7 +152,7 @@ class NoticeQuerySet(PageQuerySet):
 NoticeManager = PageManager.from_queryset(NoticeQuerySet)
 
 
-class NoticePage(RoutablePageMixin, Page):
+class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     kind = models.ForeignKey(NoticeKind, verbose_name=_("kind"), on_delete=models.PROTECT)
     ortschaften = ParentalManyToManyField(
         Ortschaft,
@@ -288,7 +295,8 @@ class NoticePage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["display_records"] = list(self.display_records.order_by("put_up_at"))
+        # read by the page of an official notice only
+        context["display_records"] = self.display_records.order_by("put_up_at")
         context["board"] = self.get_parent().specific
         return context
 
@@ -346,19 +354,28 @@ ICAL_HORIZON_DAYS = 366
 ICAL_MAX_EVENTS = 500
 
 
-def _page_or_404(items, number: str | None, per_page: int):
-    """A page of results; a page number that is not a number or out of range is a 404."""
+def _page_or_404(request, items, per_page: int, listing: str):
+    """A page of results; a page number that is not a number or out of range is a 404.
+
+    The number of results, which costs more than the page itself (thousands of notices to
+    count), is made once for all pages of the same listing (`listing` names it) until what
+    it counts changes."""
+    paginator = Paginator(items, per_page)
+    paginator.count = shared_until_change(request, f"count {listing}", items.count)
     try:
-        return Paginator(items, per_page).page(number or 1)
+        return paginator.page(request.GET.get("seite") or 1)
     except (InvalidPage, ValueError):
         raise Http404(_("There is no such page of results.")) from None
 
 
 def _filtered_listing(page, request, form_class, items_for, page_size: int, feed_keys: tuple):
     """A filtered, paginated listing page: valid filters apply, invalid ones are explained."""
-    form = form_class(request.GET or None)
-    filters = form.valid_filters() if form.is_bound else {}
-    results = _page_or_404(items_for(filters), request.GET.get("seite"), page_size)
+    form = form_class(request)
+    filters = form.valid_filters()
+    listing = f"{page.pk} " + " ".join(
+        f"{key}={getattr(value, 'pk', value)}" for key, value in sorted(filters.items())
+    )
+    results = _page_or_404(request, items_for(filters), page_size, listing)
     feed_query = urlencode({key: filters[key].slug for key in feed_keys if key in filters})
     return page.render(
         request,
@@ -371,7 +388,7 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
     )
 
 
-class NoticeIndexPage(RoutablePageMixin, Page):
+class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """The board (Schwarzes Brett): current notices, filters, feeds, print view and display mode."""
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
@@ -385,6 +402,24 @@ class NoticeIndexPage(RoutablePageMixin, Page):
 
     def notices(self) -> NoticeQuerySet:
         return NoticePage.objects.child_of(self)
+
+    def route(self, request, path_components):
+        # A notice's address finds the notice with its kind in one query (Wagtail's routing
+        # needs two, and one more for the kind); the board's own addresses come first.
+        if len(path_components) != 1 or not self.live or self._is_own_address(path_components):
+            return super().route(request, path_components)
+        notice = self.notices().select_related("kind").filter(slug=path_components[0]).first()
+        if notice is None:
+            raise Http404
+        notice._cached_parent_obj = self
+        return notice.route(request, [])
+
+    def _is_own_address(self, path_components: list[str]) -> bool:
+        try:
+            self.resolve_subpage(f"/{path_components[0]}/")
+        except Http404:
+            return False
+        return True
 
     def filtered_notices(self, filters: dict) -> NoticeQuerySet:
         notices = self.notices().on_board()
@@ -402,7 +437,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def board(self, request):
-        if response := remembered_ortschaft_redirect(request, self.url):
+        if response := remembered_ortschaft_redirect(request, self.get_url(request)):
             return response
         return _filtered_listing(
             self,
@@ -428,7 +463,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     @path("archiv/", name="archive")
     def archive(self, request):
         notices = self.notices().expired().for_listing().order_by("-display_until", "-pk")
-        results = _page_or_404(notices, request.GET.get("seite"), BOARD_PAGE_SIZE)
+        results = _page_or_404(request, notices, BOARD_PAGE_SIZE, f"{self.pk} archiv")
         return self.render(
             request, template="notices/notice_archive.html", context_overrides={"results": results}
         )
@@ -469,7 +504,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
         )
 
 
-class CalendarPage(RoutablePageMixin, Page):
+class CalendarPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """Upcoming events by month, with iCalendar feeds for all and per Ortschaft."""
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
@@ -492,7 +527,7 @@ class CalendarPage(RoutablePageMixin, Page):
 
     @path("")
     def calendar(self, request):
-        if response := remembered_ortschaft_redirect(request, self.url):
+        if response := remembered_ortschaft_redirect(request, self.get_url(request)):
             return response
         return _filtered_listing(
             self, request, CalendarFilterForm, self.events, CALENDAR_PAGE_SIZE, ("ortschaft",)
@@ -500,8 +535,7 @@ class CalendarPage(RoutablePageMixin, Page):
 
     @path("ical/", name="ical")
     def ical_feed(self, request):
-        form = CalendarFilterForm(request.GET or None)
-        filters = form.valid_filters() if form.is_bound else {}
+        filters = CalendarFilterForm(request).valid_filters()
         ortschaft = filters.get("ortschaft")
         name = f"{self.title} – {ortschaft.name}" if ortschaft else self.title
         # Calendar programs poll the feed: the next year is what they need, at a bounded cost.

@@ -213,7 +213,7 @@ def test_the_ortschaft_keeps_documents_for_the_whole_municipality(client, archiv
 
 
 # Measured on PostgreSQL (SQLite needs no more): it must not grow with the number of entries.
-ARCHIVE_PAGE_QUERIES = 22
+ARCHIVE_PAGE_QUERIES = 15
 
 
 @pytest.mark.usefixtures("page_cache_off")

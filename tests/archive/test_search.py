@@ -578,7 +578,7 @@ def _sql(client, params: dict) -> list[str]:
 
 
 # Measured on PostgreSQL: it must not grow with the number of results.
-SEARCH_QUERIES = 16
+SEARCH_QUERIES = 14
 
 
 @pytest.mark.usefixtures("page_cache_off")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from barleben_portal.models import Ortschaft
 from barleben_portal.ortschaft import COOKIE_NAME
+from barleben_portal.page_cache import pages_forget
 from notices.display import notice_display_sync
 from notices.feeds import FEED_SIZE
 from notices.models import (
@@ -118,43 +119,47 @@ def _calendar(path: str = "") -> str:
     return f"{CalendarPage.objects.get().url}{path}"
 
 
-# page: (address, Ortschaft chosen in the header, most queries), as the page is made (no copy
-# from the page cache). Measured, not guessed: routing and view restrictions are about five
-# of them (the site, its root page, settings, navigation, footer and Ortschaften are made
-# once per change, barleben_portal/layout.py); the rest is the listing, in a fixed number of
-# queries however long.
+# page: (address, Ortschaft chosen in the header, most queries made afresh, most right after
+# a change), as the page is made (no copy from the page cache). Measured, not guessed. Made
+# afresh, in the generation of the page cache it was made in before: the layout, the routing
+# to the board and the filter choices are made once per change, the teasers and the board's
+# number of notices kept (barleben_portal/layout.py, notices/templatetags/notice_tags.py) but
+# the number is counted again here, where the page cache is off. Right after a change all of
+# it is made again. Either way a fixed number of queries, however long the listing.
 PAGES = {
-    "board-ebendorf": (lambda: _board("?ortschaft=ebendorf"), None, 14),
-    "board-archive": (lambda: _board("archiv/"), None, 10),
-    "print-ebendorf": (lambda: _board("aushang/ebendorf/"), None, 9),
-    "display-ebendorf": (lambda: _board("anzeige/ebendorf/"), None, 13),
-    "notice": (_notice_url, None, 11),
-    "calendar": (_calendar, None, 12),
-    "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 13),
-    "rss": (lambda: _board("rss/"), None, 8),
-    "rss-ebendorf": (lambda: _board("rss/?ortschaft=ebendorf"), None, 9),
-    "atom": (lambda: _board("atom/"), None, 8),
-    "ical": (lambda: _calendar("ical/"), None, 4),
-    "ical-ebendorf": (lambda: _calendar("ical/?ortschaft=ebendorf"), None, 5),
-    # two more for the open surveys: the surveys, then their Ortschaften
-    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 18),
+    "board-ebendorf": (lambda: _board("?ortschaft=ebendorf"), None, 2, 28),
+    "board-archive": (lambda: _board("archiv/"), None, 2, 25),
+    "print-ebendorf": (lambda: _board("aushang/ebendorf/"), None, 4, 24),
+    "display-ebendorf": (lambda: _board("anzeige/ebendorf/"), None, 7, 27),
+    "notice": (_notice_url, None, 4, 24),
+    "calendar": (_calendar, None, 4, 27),
+    "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 4, 27),
+    "rss": (lambda: _board("rss/"), None, 3, 19),
+    "rss-ebendorf": (lambda: _board("rss/?ortschaft=ebendorf"), None, 3, 19),
+    "atom": (lambda: _board("atom/"), None, 3, 19),
+    "ical": (lambda: _calendar("ical/"), None, 0, 16),
+    "ical-ebendorf": (lambda: _calendar("ical/?ortschaft=ebendorf"), None, 0, 16),
+    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 5, 28),
 }
 
 
 @pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.parametrize("state", ["afresh", "after-a-change"])
 @pytest.mark.parametrize("page", list(PAGES))
 def test_page_costs_the_same_for_10_and_300_notices(
-    client, demo, notice_count, page, django_assert_max_num_queries
+    client, demo, notice_count, page, state, django_assert_max_num_queries
 ):
-    # given a citizen who has seen the page once (caches of site, settings, renditions warm)
-    url_of, chosen_ortschaft, max_queries = PAGES[page]
+    # given a citizen who has seen the page once (what it shares with others made)
+    url_of, chosen_ortschaft, afresh, after_a_change = PAGES[page]
     url = url_of()
     if chosen_ortschaft:
         client.cookies[COOKIE_NAME] = chosen_ortschaft
     client.get(url)
+    if state == "after-a-change":
+        pages_forget()
 
     # when they view it again, then it costs the same, with 10 notices or 300
-    with django_assert_max_num_queries(max_queries):
+    with django_assert_max_num_queries(afresh if state == "afresh" else after_a_change):
         response = client.get(url)
 
     assert response.status_code == 200

@@ -12,9 +12,9 @@ from wagtail.models import PageViewRestriction
 
 from barleben_portal.models import HOME_SURVEYS
 
-# The page, its view restrictions, the notices and their parts, and two for the surveys: the
-# surveys and their Ortschaften (site, settings and menus are made once per change).
-MAX_QUERIES = 9
+# The surveys, their Ortschaften and the Ortschaft in the address (routing, view restrictions,
+# site, settings and menus are made once per change, barleben_portal/layout.py).
+MAX_QUERIES = 3
 
 
 def _titles(response) -> list[str]:

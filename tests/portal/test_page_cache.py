@@ -2,14 +2,23 @@
 Redis: one copy per address for every anonymous visitor, gone at once when what the page
 shows changes or its time runs out, and never someone else's page for anybody."""
 
+import logging
+import re
+import signal
+import subprocess
 import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
-from barleben_portal.models import MunicipalitySettings, Ortschaft
+from barleben_portal import cache as portal_cache
+from barleben_portal.models import MunicipalitySettings, Ortschaft, StandardPage
 from barleben_portal.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
 from notices.models import NoticeIndexPage
 from participation.models import SurveyPage
@@ -127,6 +136,73 @@ def test_an_official_notice_leaves_the_cached_board_when_its_period_ends(client,
     assert notice.title not in client.get(BOARD).content.decode()
 
 
+def test_the_number_of_notices_is_counted_once_for_every_address_and_follows_each_change(
+    client, board
+):
+    def number(visit: int) -> int:
+        # another address each time (the page cache keeps none of them), the same notices
+        html = client.get(f"{BOARD}&besuch={visit}").content.decode()
+        return int(re.search(r"(\d+) Meldung", html).group(1))
+
+    # given the number, counted for one address of the board
+    before = number(1)
+
+    # then another address of the same notices shows it without counting again
+    with CaptureQueriesContext(connection) as queries:
+        assert number(2) == before
+    assert not [query for query in queries if "COUNT(" in query["sql"]]
+
+    # when an official notice goes up for two seconds, the number has it at once
+    now = timezone.now()
+    notice = NoticePageFactory(
+        parent=board,
+        official=True,
+        display_from=now - timedelta(days=1),
+        display_until=now + timedelta(seconds=2),
+    )
+    assert number(3) == before + 1
+
+    # and when its period is over, the number is what it was
+    time.sleep(max(0.0, (notice.display_until - timezone.now()).total_seconds()) + 0.1)
+    assert number(4) == before
+
+
+def test_a_page_made_private_is_closed_to_visitors_at_once(client, board):
+    # given the cached imprint and a notice on the cached board
+    notice = NoticePageFactory(parent=board, title="Protokoll der Ratssitzung")
+    for _ in range(2):
+        assert client.get("/impressum/").status_code == 200
+        assert notice.title in client.get(BOARD).content.decode()
+
+    # when staff restrict both to logged-in visitors
+    restrictions = [
+        PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+        for page in (StandardPage.objects.get(slug="impressum"), notice)
+    ]
+
+    # then an anonymous visitor is asked to log in, and the board no longer lists the notice
+    assert client.get("/impressum/").status_code == 302
+    assert client.get(notice.url).status_code == 302
+    assert notice.title not in client.get(BOARD).content.decode()
+
+    # and when the restrictions go, both are public again
+    for restriction in restrictions:
+        restriction.delete()
+    assert client.get("/impressum/").status_code == 200
+    assert notice.title in client.get(BOARD).content.decode()
+
+
+def test_a_page_is_found_at_its_new_address_at_once(client, demo):
+    assert client.get("/impressum/").status_code == 200
+
+    imprint = StandardPage.objects.get(slug="impressum")
+    imprint.slug = "rechtliches"
+    imprint.save_revision().publish()
+
+    assert client.get("/impressum/").status_code == 404
+    assert client.get("/rechtliches/").status_code == 200
+
+
 def test_a_site_setting_shows_at_once(client, demo):
     client.get("/")
     municipality = MunicipalitySettings.for_site(demo.get_site())
@@ -215,3 +291,59 @@ def test_the_remembered_ortschaft_still_redirects_and_preselects(client, board):
     assert remembered.context["chosen_ortschaft"]["slug"] == "meitzendorf"
     del client.cookies[ORTSCHAFT_COOKIE]
     assert client.get("/impressum/").content == plain.content
+
+
+@pytest.fixture
+def own_redis(closed_port):
+    """A Redis server of this test's own (the test stops it, which no other may notice)."""
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(closed_port), "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    location = f"redis://127.0.0.1:{closed_port}/0"
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(location).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield server, location
+    server.send_signal(signal.SIGCONT)
+    server.kill()
+    server.wait()
+
+
+def test_pages_are_served_while_redis_does_not_answer_and_made_afresh_when_it_does(
+    client, board, settings, caplog, own_redis
+):
+    # given the cached board, from a Redis that is given half a second to answer
+    server, location = own_redis
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    client.get(BOARD)
+    assert cache_state(client.get(BOARD)) == "hit"
+
+    # when Redis stops answering (as when it hangs, or is cut off), and meanwhile a notice is
+    # published
+    server.send_signal(signal.SIGSTOP)
+    with caplog.at_level(logging.ERROR, logger="barleben_portal.cache"):
+        notice = NoticePageFactory(parent=board, title="Stromausfall in Ebendorf")
+        response = client.get(BOARD)
+
+    # then the board is made afresh, with the notice, and not kept; the log says why
+    assert response.status_code == 200
+    assert notice.title in response.content.decode()
+    assert cache_state(response) is None
+    assert "Redis cannot be reached" in caplog.text
+
+    # and when it answers again, no copy from before is served: the notice is there
+    server.send_signal(signal.SIGCONT)
+    time.sleep(portal_cache.RETRY_SECONDS + 0.5)  # until the cache is asked again
+    response = client.get(BOARD)
+    assert cache_state(response) == "miss"
+    assert notice.title in response.content.decode()
