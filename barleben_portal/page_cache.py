@@ -173,17 +173,30 @@ def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) 
     if not settings.PAGE_CACHE_SECONDS or current is None:  # off, or cannot be reached
         return make()
     key = f"shared:{hashlib.sha256(name.encode()).hexdigest()}"
-    made_in, expires, value = cache.get(key, (None, None, None))
-    now = timezone.now()
-    if made_in == current and now < expires:
-        return value
-    value = make()
-    expires = _expiry(now, current)
-    if expires > now:
-        cache.set(
-            key, (current, expires, value), timeout=math.ceil((expires - now).total_seconds())
-        )
+    value = _fresh(cache.get(key), current)
+    if value is None:
+        value = make()
+        _keep(key, current, value)
     return value
+
+
+def _fresh(entry: tuple | None, current: int):
+    """What a cached entry (generation, expiry, value) holds, if it is of the current
+    generation and its time has not run out (by the portal's clock, whatever the cache's
+    expiry rounds to); None otherwise."""
+    made_in, expires, value = entry or (None, None, None)
+    return value if made_in == current and timezone.now() < expires else None
+
+
+def _keep(key: str, current: int, value) -> bool:
+    """Keep `value` as an entry of the current generation until time next changes what it
+    shows (_expiry); False when that moment is now."""
+    now = timezone.now()
+    expires = _expiry(now, current)
+    if expires <= now:
+        return False
+    cache.set(key, (current, expires, value), timeout=math.ceil((expires - now).total_seconds()))
+    return True
 
 
 # --- the middleware --------------------------------------------------------------------
@@ -254,27 +267,22 @@ class PageCacheMiddleware:
             request.page_cache_generation = generation()
             return self.get_response(request)
         key = _key(request)
-        # The generation and the copy in one round trip. Each copy knows its generation and
-        # until when it may be served: gone the second a period ends, by the portal's
-        # clock, whatever the cache's expiry rounds to.
+        # The generation and the copy in one round trip; each copy knows its generation and
+        # until when it may be served (_fresh): gone the second a period ends.
         found = cache.get_many([GENERATION_KEY, key])
         current = request.page_cache_generation = found.get(GENERATION_KEY) or generation()
         if current is None:  # the cache cannot be reached (barleben_portal/cache.py)
             return self.get_response(request)
-        made_in, expires, cached = found.get(key, (None, None, None))
-        if made_in == current and timezone.now() < expires:
+        cached = _fresh(found.get(key), current)
+        if cached is not None:
             return _shared(cached, "hit")
         response = self.get_response(request)
         if _is_cacheable_response(request, response):
-            now = timezone.now()
-            expires = _expiry(now, current)
-            if expires > now:
-                # One piece: a feed is written in thousands, which the server would send one
-                # by one for every copy it serves; its ETag made once, not for each of them.
-                response.content = response.content
-                set_response_etag(response)
-                seconds = math.ceil((expires - now).total_seconds())
-                cache.set(key, (current, expires, response), timeout=seconds)
+            # One piece: a feed is written in thousands, which the server would send one by
+            # one for every copy it serves; its ETag made once, not for each of them.
+            response.content = response.content
+            set_response_etag(response)
+            if _keep(key, current, response):
                 return _shared(response, "miss")
         return response
 
