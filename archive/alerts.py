@@ -2,7 +2,7 @@
 
 A saved search is confirmed like a board subscription (double opt-in, or at once from an
 account with a verified address). When a document's text is stored for the first time,
-`document_alert` writes a dispatch of the notification service whose audience is the saved
+`documents_alert` writes a dispatch of the notification service whose audience is the saved
 searches; its fan-out asks `saved_searches_matching`, and the service sends, retries, sweeps
 and unsubscribes as it does for the board. One dispatch per document (the service's rule of
 one announcement per source) and one delivery per dispatch and saved search mean that a
@@ -236,14 +236,18 @@ def saved_searches_unconfirmed_delete(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def document_alert(*, document_id: int) -> Dispatch | None:
-    """Announce a newly indexed document to the saved searches; call it in the indexing
-    transaction. None for a document that is not public, matches no saved search, or was
-    announced before."""
+def documents_alert(*, document_ids: list[int]) -> list[Dispatch]:
+    """Announce newly indexed documents to the saved searches; call it in the indexing
+    transaction. No dispatch for a document that is not public, matches no saved search, or
+    was announced before."""
     # Most documents are indexed while nobody has a saved search (an import, a new portal):
-    # one look at the table instead of the document's text vector.
+    # one look at the table instead of each document's text vector.
     if not SavedSearch.objects.filter(confirmed_at__isnull=False, paused_at__isnull=True).exists():
-        return None
+        return []
+    return [dispatch for document_id in document_ids if (dispatch := _document_alert(document_id))]
+
+
+def _document_alert(document_id: int) -> Dispatch | None:
     document = (
         Document.objects.public().select_related("document_type").filter(pk=document_id).first()
     )

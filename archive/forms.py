@@ -83,8 +83,5 @@ class DocumentForm(BaseDocumentForm):
             )
         self.instance.checksum = checksum
         # A new file is read again; until then the document waits.
-        self.instance.indexing_state = self.instance.IndexingState.WAITING
-        self.instance.indexing_error = ""
-        self.instance.indexing_requested_at = timezone.now()
-        self.instance.indexing_attempts = 0
+        self.instance.indexing_restart()
         return uploaded

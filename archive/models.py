@@ -163,6 +163,9 @@ class Document(AbstractDocument):
     # re-queues what waits too long, and gives up on a file that keeps killing its reader.
     indexing_requested_at = models.DateTimeField(default=timezone.now, editable=False)
     indexing_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # A reader has taken the document until then (its time limit); others leave it alone,
+    # so that a reader may take several waiting documents at once (indexing.documents_claim).
+    indexing_claimed_until = models.DateTimeField(null=True, editable=False)
     # The file whose text is stored; a rerun for the same file does nothing.
     indexed_checksum = models.CharField(max_length=128, blank=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed at"), null=True, editable=False)
@@ -217,6 +220,16 @@ class Document(AbstractDocument):
     @property
     def is_indexed(self) -> bool:
         return self.indexing_state == self.IndexingState.INDEXED
+
+    def indexing_restart(self) -> None:
+        """Let the document wait to be read afresh (a new file, staff's retry); saving it
+        queues the reading."""
+        self.indexing_state = self.IndexingState.WAITING
+        self.indexing_error = ""
+        self.indexed_checksum = ""
+        self.indexing_requested_at = timezone.now()
+        self.indexing_attempts = 0
+        self.indexing_claimed_until = None
 
 
 def ortschaft_key(ortschaft_ids) -> str:

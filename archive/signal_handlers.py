@@ -2,8 +2,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from barleben_portal.models import Ortschaft
 
-from .alerts import document_alert
-from .indexing import document_index_queue, document_indexed
+from .alerts import documents_alert
+from .indexing import document_index_queue, documents_indexed
 from .models import Document, ortschaft_keys_refresh
 from .oparl import register_oparl_signal_handlers
 
@@ -14,10 +14,10 @@ def queue_indexing(sender, instance: Document, raw: bool = False, **kwargs):
         document_index_queue(document=instance)
 
 
-def alert_saved_searches(sender, document_id: int, **kwargs):
-    # Inside the indexing transaction: the outbox row commits with the stored text, and the
+def alert_saved_searches(sender, document_ids: list[int], **kwargs):
+    # Inside the indexing transaction: the outbox rows commit with the stored texts, and the
     # notification service starts its fan-out after the commit.
-    document_alert(document_id=document_id)
+    documents_alert(document_ids=document_ids)
 
 
 def follow_ortschaften(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
@@ -48,5 +48,5 @@ def register_signal_handlers():
     m2m_changed.connect(follow_ortschaften, sender=Document.ortschaften.through)
     pre_delete.connect(note_documents_of_ortschaft, sender=Ortschaft)
     post_delete.connect(follow_deleted_ortschaft, sender=Ortschaft)
-    document_indexed.connect(alert_saved_searches, sender=Document)
+    documents_indexed.connect(alert_saved_searches, sender=Document)
     register_oparl_signal_handlers()

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from .alerts import saved_searches_unconfirmed_delete
@@ -13,9 +14,12 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
-def document_index_task(document_id: int) -> None:
-    document_index(document_id=document_id)
+@shared_task(bind=True, **RETRY)
+def document_index_task(self, document_id: int) -> None:
+    # Other waiting documents are read along with this one; a retry reads this one alone,
+    # so that a file that breaks the storing holds up no other.
+    batch_size = 1 if self.request.retries else settings.ARCHIVE_INDEXING_BATCH_SIZE
+    document_index(document_id=document_id, batch_size=batch_size)
 
 
 # The same work for large files, on the queue "archive-large" with a longer time limit

@@ -109,6 +109,12 @@ def _forget_after_change(sender, instance=None, action: str = "post_", **kwargs)
         instance.survey_id
     ):
         return
+    pages_changed()
+
+
+def pages_changed() -> None:
+    """What the public site shows changes in this transaction (for changes that send no
+    signal, such as bulk updates): cached pages are outdated now and once it commits."""
     # Now, so that no copy made before is served again, and after the commit, as a page made
     # between the change and its commit shows the old state under the new generation.
     pages_forget()

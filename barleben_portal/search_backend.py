@@ -9,7 +9,11 @@
 - Saving: Wagtail recomputes the average title length over the whole index on every save
   and then scans the index for the new entries (about 0.4 s per document with 100,000
   documents). Here the average comes from the cache (recomputed hourly) and the new entries
-  are found by a partial index (archive migration 0003).
+  are found by a partial index (archive migration 0003). With the RUM index nothing ranks by
+  that norm, and it is not kept on saves at all: setting it wrote each new entry a second
+  time, into every index of the table (no HOT update, as the partial index reads the
+  column), 2 ms per document of the 5 ms it took to make a document searchable
+  (bench/archive.py). `update_index` sets it for every entry, as Wagtail does.
 
 Every other database gets Wagtail's backend unchanged.
 """
@@ -84,6 +88,8 @@ class PortalPostgresIndex(PostgresIndex):
         # A rebuild (update_index) recomputes every entry, as Wagtail does.
         if full:
             super()._refresh_title_norms(full=True)
+            return
+        if ranking_index_present():
             return
         average = cache.get(AVERAGE_TITLE_LENGTH_KEY)
         if average is None:

@@ -500,6 +500,41 @@ def extraction_measure(paths: list[Path], *, processes: int, environment) -> tup
         return time.monotonic() - started, characters
 
 
+def index_write_seconds(document_ids: list[int]) -> float:
+    """Seconds of the bare SQL that makes these documents' stored texts searchable: their
+    entries in the search index table (with its RUM and GIN indexes) written again in one
+    statement, the text vectors made by PostgreSQL as Wagtail's backend has them made; in a
+    transaction that is rolled back."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from modelsearch.conf import get_app_config
+
+    from archive.models import Document
+
+    entries = get_app_config().get_model("IndexEntry")._meta.db_table
+    sql = f"""
+        INSERT INTO {entries} (content_type_id, object_id, title, autocomplete, body,
+                               title_norm, title_text, body_text)
+        SELECT %s, document.id::text,
+               setweight(to_tsvector('german', document.title), 'A'),
+               setweight(to_tsvector('simple', document.title), 'D'),
+               setweight(to_tsvector('german', document.text), 'D'),
+               1.0, document.title, document.text
+        FROM archive_document AS document WHERE document.id = ANY(%s)
+        ON CONFLICT (content_type_id, object_id) DO UPDATE SET
+            title = EXCLUDED.title, autocomplete = EXCLUDED.autocomplete,
+            body = EXCLUDED.body, title_norm = 1.0, title_text = EXCLUDED.title_text,
+            body_text = EXCLUDED.body_text
+    """  # noqa: S608 (the table name is the model's)
+    content_type = ContentType.objects.get_for_model(Document).pk
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(sql, [content_type, document_ids])
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
 def title_norms_seconds(rounds: int = 5) -> float:
     """Seconds of the search backend's `_refresh_title_norms`, which runs on every addition
     to the index: an average over the whole index table, then an update of the new rows."""
@@ -662,10 +697,13 @@ def main() -> None:
     issuing_bodies_add()
     uploads_delete()  # an interrupted run's
     corpus_build(target=options.documents)
-    # What autovacuum does a minute after a bulk insert on a live server.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    with gunicorn(environment, workers=2) as port:
+    # What autovacuum does after a bulk insert on a live server (PostgreSQL 13 and newer
+    # vacuum a table after inserts too): statistics, and the visibility map without which no
+    # index-only scan (the search's counts and facets) is one.
+    with connection.cursor() as cursor:  # Django's autocommit: no transaction around it
+        cursor.execute("VACUUM ANALYZE")
+    # The search page itself, not the page cache (which would answer a repeated address).
+    with gunicorn({**environment, "PAGE_CACHE_SECONDS": "0"}, workers=2) as port:
         samples, found = search_measure(repeat=options.repeat, port=port)
     print(
         f"\n{options.documents:,} documents; {len(QUERIES)} queries, up to {options.repeat} runs "
@@ -706,6 +744,12 @@ def main() -> None:
             f"the workers stored {stored:,} characters, extraction read {characters:,}"
         )
     norms = title_norms_seconds()
+    uploaded_ids = list(
+        Document.objects.filter(file__startswith=f"documents/{UPLOAD_FILE}").values_list(
+            "pk", flat=True
+        )
+    )
+    index_write = index_write_seconds(uploaded_ids)
     count = options.index_count
     indexing_rate, extraction_rate = count / indexing["indexing"], count / extraction
     both = indexing["uploads"] + indexing["indexing"]
@@ -725,8 +769,19 @@ def main() -> None:
         (f"indexing: queued to searchable, {options.workers} workers", indexing["indexing"]),
         ("upload and indexing, one after the other", both),
         (f"ceiling: text extraction, {options.workers} processes", extraction),
+        ("bare SQL index write of the same texts, one statement, one process", index_write),
     ]:
         print(f"| {label} | {seconds:.1f} s | {count / seconds:.1f} |")
+    # Per document and core: reading it, and writing its index entry. On cores that
+    # PostgreSQL shares with the readers, no pipeline reads faster than doing both.
+    extraction_each = options.workers * extraction / count
+    write_each = index_write / count
+    print(
+        f"\nbare extraction {extraction_each * 1000:.2f} ms and bare index write "
+        f"{write_each * 1000:.2f} ms per document and core: even without any other work, "
+        f"reading and indexing on the same cores reaches at most "
+        f"{extraction_each / (extraction_each + write_each):.2f} of the extraction's rate"
+    )
     print(
         f"\nratio {indexing_rate / extraction_rate:.3f} (target: at least 0.70); upload and "
         f"indexing {count / both / extraction_rate:.3f}. Per document: upload "

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +44,7 @@ def file_replace(document: Document, content: bytes, name: str) -> None:
     """What the admin's edit form does with a new file: the document waits to be read again."""
     document.file = ContentFile(content, name=name)
     document._set_document_file_metadata()
-    document.indexing_state = Waiting
+    document.indexing_restart()
     document.save()
 
 
@@ -118,6 +120,137 @@ def test_rerun_does_not_rewrite_the_pages(document_factory):
     assert list(DocumentText.objects.filter(document=document).values_list("pk", flat=True)) == (
         stored
     )
+
+
+# --- A reader takes other waiting documents along (`documents_claim`) -------------------
+
+
+def waiting_pdfs(document_factory, count: int, **fields) -> list[Document]:
+    return [
+        document_factory(
+            files.pdf_with_text([f"Amtsblatt {number}/2024"]), f"{number}.pdf", **fields
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+def test_reader_takes_other_waiting_documents_along(document_factory, settings):
+    settings.ARCHIVE_LARGE_FILE_SIZE = 10_000
+    # given waiting documents, a large one, one another reader has, and one read before
+    first, second, third = waiting_pdfs(document_factory, 3)
+    large = document_factory(files.pdf_scanned("Bebauungsplan"), "Plan.pdf")
+    assert large.file_size > settings.ARCHIVE_LARGE_FILE_SIZE
+    taken = document_factory(files.pdf_with_text(["Genommen"]), "genommen.pdf")
+    Document.objects.filter(pk=taken.pk).update(
+        indexing_claimed_until=timezone.now() + timedelta(minutes=3), indexing_attempts=1
+    )
+    done = indexed(document_factory(files.pdf_with_text(["Gelesen"]), "gelesen.pdf"))
+
+    # when the reader of the first is queued for it, taking up to ten
+    document_index(document_id=first.pk, batch_size=10)
+
+    # then the small waiting ones are read with it, each with its own text
+    for document, number in [(first, 1), (second, 2), (third, 3)]:
+        document.refresh_from_db()
+        assert document.indexing_state == Indexed
+        assert document.text == f"Amtsblatt {number}/2024"
+        assert (document.indexing_attempts, document.indexing_claimed_until) == (0, None)
+        assert pages_of(document) == [(1, f"Amtsblatt {number}/2024", False)]
+    # the large one waits for its own queue, the taken one for its reader
+    for document in (large, taken):
+        document.refresh_from_db()
+        assert document.indexing_state == Waiting
+    assert taken.indexing_attempts == 1
+    assert Document.objects.get(pk=done.pk).indexed_at == done.indexed_at
+
+
+def test_document_another_reader_has_is_left_alone_until_its_time_limit(document_factory):
+    document = document_factory(files.pdf_with_text(["Satzung"]), "Satzung.pdf")
+    Document.objects.filter(pk=document.pk).update(
+        indexing_claimed_until=timezone.now() + timedelta(seconds=30)
+    )
+
+    # while the other reader may still be at it, a second task does nothing
+    document_index(document_id=document.pk)
+    document.refresh_from_db()
+    assert (document.indexing_state, document.indexing_attempts) == (Waiting, 0)
+
+    # once its time limit has passed, the reader is gone and the document is read
+    Document.objects.filter(pk=document.pk).update(
+        indexing_claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert indexed(document).indexing_state == Indexed
+
+
+def test_bad_file_in_a_batch_fails_alone(document_factory):
+    first, second = waiting_pdfs(document_factory, 2)
+    empty = document_factory(b"", "leer.pdf")
+
+    document_index(document_id=empty.pk, batch_size=10)
+
+    empty.refresh_from_db()
+    assert (empty.indexing_state, empty.indexing_error) == (Failed, "Die Datei ist leer.")
+    for document in (first, second):
+        document.refresh_from_db()
+        assert document.indexing_state == Indexed
+
+
+def test_batch_stops_taking_documents_after_its_time(
+    document_factory, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("archive.indexing.BATCH_SECONDS", 0)
+    first, second, third = waiting_pdfs(document_factory, 3)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        document_index(document_id=first.pk, batch_size=10)
+
+    # the first is read; the others are given back, as untouched as before, to their tasks
+    first.refresh_from_db()
+    assert first.indexing_state == Indexed
+    for document in (second, third):
+        document.refresh_from_db()
+        assert document.indexing_state == Waiting
+        assert (document.indexing_attempts, document.indexing_claimed_until) == (0, None)
+    for callback in callbacks:
+        callback()
+    for document in (second, third):
+        document.refresh_from_db()
+        assert document.indexing_state == Indexed
+
+
+# Wagtail's SQLite backend (the embedded default) writes each index entry on its own.
+@pytest.mark.service("postgres")
+def test_a_batch_costs_the_same_queries_for_few_and_many_documents(document_factory):
+    def queries_to_read(count: int) -> int:
+        documents = waiting_pdfs(document_factory, count)
+        with CaptureQueriesContext(connection) as queries:
+            document_index(document_id=documents[0].pk, batch_size=count)
+        assert set(
+            Document.objects.filter(pk__in=[d.pk for d in documents]).values_list(
+                "indexing_state", flat=True
+            )
+        ) == {Indexed}
+        return len(queries)
+
+    few, many = queries_to_read(2), queries_to_read(12)
+
+    assert few == many, f"{few} statements for 2 documents, {many} for 12"
+
+
+def test_retried_task_reads_its_document_alone(document_factory, settings):
+    settings.ARCHIVE_INDEXING_BATCH_SIZE = 10
+    first, second = waiting_pdfs(document_factory, 2)
+
+    # a retry (a database or storage error before) risks no other document
+    document_index_task.apply(args=[first.pk], retries=1)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.indexing_state, second.indexing_state) == (Indexed, Waiting)
+
+    document_index_task.apply(args=[second.pk])
+    second.refresh_from_db()
+    assert second.indexing_state == Indexed
 
 
 def test_new_file_replaces_the_text(document_factory):
@@ -232,6 +365,8 @@ def test_sweep_queues_what_waited_too_long(
     document_factory, settings, django_capture_on_commit_callbacks
 ):
     settings.ARCHIVE_INDEXING_SWEEP_AFTER = 900
+    # each task reads its own document only, so that what was queued shows
+    settings.ARCHIVE_INDEXING_BATCH_SIZE = 1
     long_ago = timezone.now() - timedelta(seconds=901)
     content = files.pdf_with_text(["Bekanntmachung"])
     stale = document_factory(content, "alt.pdf", indexing_requested_at=long_ago)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from archive.alerts import document_alert
+from archive.alerts import documents_alert
 from barleben_portal.models import StandardPage
 from notices.models import CalendarPage, Dispatch, NoticeIndexPage
 from tests.archive.factories import (  # noqa: F401 (fixtures)
@@ -172,8 +172,10 @@ def test_private_document_alerts_no_saved_search(canaries, demo):
     SavedSearchFactory(site=demo.get_site(), query=WORD)
 
     # then the private document is announced to nobody, the public one is
-    assert document_alert(document_id=canaries["private_document"].pk) is None
-    assert isinstance(document_alert(document_id=canaries["public_document"].pk), Dispatch)
+    private, public = canaries["private_document"], canaries["public_document"]
+    [dispatch] = documents_alert(document_ids=[private.pk, public.pk])
+    assert isinstance(dispatch, Dispatch)
+    assert dispatch.source_id == public.pk
 
 
 def test_the_api_shows_no_canary_in_lists_or_details(client, canaries, staff_member):
