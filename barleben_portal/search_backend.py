@@ -15,6 +15,11 @@
   column), 2 ms per document of the 5 ms it took to make a document searchable
   (bench/archive.py). `update_index` sets it for every entry, as Wagtail does.
 
+- Matching without the index table: a model may name a column of its own table
+  (`search_vector_column`, added by a migration on PostgreSQL) that gets a copy of each of
+  its entries' vector as the entry is written; the archive counts its search's facets from it
+  (archive migration 0008, archive/search.py).
+
 Every other database gets Wagtail's backend unchanged.
 """
 
@@ -23,6 +28,7 @@ from django.db import connection
 from django.db.models import Avg, F, FloatField, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Length
+from modelsearch.utils import get_content_type_pk
 from wagtail.search.backends.database import SearchBackend as database_search_backend
 from wagtail.search.backends.database.postgres.postgres import (
     PostgresIndex,
@@ -55,6 +61,10 @@ class IndexDistance(CombinedExpression):
 
 
 class PortalPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
+    def tsquery(self, backend):
+        """The search's query as the tsquery it matches vectors with."""
+        return self.build_tsquery(self.query, config=self.get_config(backend))
+
     def _build_rank_expression(self, vectors, config):
         # Searches in chosen fields match the model's own columns, which have no RUM index.
         if self.fields is not None or not ranking_index_present():
@@ -84,6 +94,26 @@ class PortalPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
 
 
 class PortalPostgresIndex(PostgresIndex):
+    def add_items(self, model, objs):
+        objs = list(objs)
+        super().add_items(model, objs)
+        column = getattr(model, "search_vector_column", None)
+        if not column or not objs:
+            return
+        # The vector Wagtail just wrote, exactly as the search matches it (`title || body`).
+        # The names are the models' and the model's own attribute, not input.
+        with self.write_connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {model._meta.db_table} AS indexed
+                SET {column} = entry.title || entry.body
+                FROM {self.entries.model._meta.db_table} AS entry
+                WHERE entry.content_type_id = %s AND entry.object_id = ANY(%s)
+                  AND indexed.{model._meta.pk.column} = entry.object_id::integer
+                """,  # noqa: S608
+                [get_content_type_pk(model), [str(obj.pk) for obj in objs]],
+            )
+
     def _refresh_title_norms(self, full=False):
         # A rebuild (update_index) recomputes every entry, as Wagtail does.
         if full:
