@@ -23,7 +23,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -105,7 +105,11 @@ def _claim_seconds(*, is_large: bool) -> int:
 def documents_claim(*, document_id: int, limit: int = 1) -> list[int]:
     """Take this document for reading, if it waits and no other reader has it, and up to
     `limit - 1` more that wait on the same queue, oldest first; each taken one counts an
-    attempt. Returns the ids taken, this document's first; none if it is not to be read."""
+    attempt. Returns the ids taken, this document's first; none if it is not to be read.
+
+    A document whose reading began before and never finished (its reader was killed, by a
+    file that crashes it, say) is read alone and never taken along: such a file can end no
+    other's reading, and those read with it once get their next attempt alone."""
     now = timezone.now()
     free = Q(indexing_state=Document.IndexingState.WAITING) & (
         Q(indexing_claimed_until__isnull=True) | Q(indexing_claimed_until__lt=now)
@@ -114,18 +118,18 @@ def documents_claim(*, document_id: int, limit: int = 1) -> list[int]:
         document = (
             Document.objects.select_for_update()
             .filter(free, pk=document_id)
-            .only("pk", "file_size")
+            .only("pk", "file_size", "indexing_attempts")
             .first()
         )
         if document is None:
             return []
         ids = [document.pk]
         is_large = _is_large(document)
-        if limit > 1 and not is_large:
+        if limit > 1 and not is_large and not document.indexing_attempts:
             # Rows another reader is claiming right now are skipped, not waited for.
             others = (
                 Document.objects.select_for_update(skip_locked=True)
-                .filter(free, file_size__lte=settings.ARCHIVE_LARGE_FILE_SIZE)
+                .filter(free, indexing_attempts=0, file_size__lte=settings.ARCHIVE_LARGE_FILE_SIZE)
                 .exclude(pk=document.pk)
                 .order_by("indexing_requested_at", "pk")
                 .values_list("pk", flat=True)
@@ -208,7 +212,15 @@ def document_index(*, document_id: int, batch_size: int = 1) -> None:
             # What the time limit leaves is for storing what was read; the rest go back.
             _release(claimed[position + 1 :])
             break
-    _store(readings)
+    try:
+        _store(readings)
+    except DatabaseError:
+        # The task retries its own document (alone); the others go back to theirs now,
+        # instead of waiting for the sweep once this reader's claim has run out.
+        _release(
+            [reading.document_id for reading in readings if reading.document_id != document_id]
+        )
+        raise
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -164,6 +164,26 @@ def test_reader_takes_other_waiting_documents_along(document_factory, settings):
     assert Document.objects.get(pk=done.pk).indexed_at == done.indexed_at
 
 
+def test_document_whose_reading_never_finished_is_read_alone(document_factory):
+    # given a document whose reader died (a file that crashes it, say), and fresh ones
+    crashed = document_factory(files.pdf_with_text(["Absturz"]), "absturz.pdf")
+    Document.objects.filter(pk=crashed.pk).update(indexing_attempts=1)
+    first, second = waiting_pdfs(document_factory, 2)
+
+    # then no other reader takes it along
+    document_index(document_id=first.pk, batch_size=10)
+    crashed.refresh_from_db()
+    second.refresh_from_db()
+    assert (crashed.indexing_state, second.indexing_state) == (Waiting, Indexed)
+
+    # and its own reader takes no other along
+    third = document_factory(files.pdf_with_text(["Dritte"]), "dritte.pdf")
+    document_index(document_id=crashed.pk, batch_size=10)
+    crashed.refresh_from_db()
+    third.refresh_from_db()
+    assert (crashed.indexing_state, third.indexing_state) == (Indexed, Waiting)
+
+
 def test_document_another_reader_has_is_left_alone_until_its_time_limit(document_factory):
     document = document_factory(files.pdf_with_text(["Satzung"]), "Satzung.pdf")
     Document.objects.filter(pk=document.pk).update(
@@ -216,6 +236,30 @@ def test_batch_stops_taking_documents_after_its_time(
     for document in (second, third):
         document.refresh_from_db()
         assert document.indexing_state == Indexed
+
+
+def test_batch_whose_storing_fails_gives_the_others_back(
+    document_factory, monkeypatch, django_capture_on_commit_callbacks
+):
+    first, second, third = waiting_pdfs(document_factory, 3)
+
+    def database_gone(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("archive.indexing.tombstones_follow", database_gone)
+
+    # when storing the batch fails, the task retries (a system error) with its own document
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(OperationalError):
+        document_index(document_id=first.pk, batch_size=10)
+
+    # and the others are free and queued again at once, as untouched as before
+    for document in (first, second, third):
+        document.refresh_from_db()
+        assert document.indexing_state == Waiting
+    assert first.indexing_attempts == 1
+    for document in (second, third):
+        assert (document.indexing_attempts, document.indexing_claimed_until) == (0, None)
+    assert len(callbacks) == 2
 
 
 # Wagtail's SQLite backend (the embedded default) writes each index entry on its own.

@@ -150,3 +150,22 @@ def test_reading_that_takes_too_long_fails_and_the_worker_goes_on(
     assert quick.text == "Einladung"
     # stopped by the soft limit (1 s), not the hard one (31 s) or the OCR timeout
     assert time.monotonic() - started < 30
+
+
+def test_two_workers_read_every_document_once(start_worker, document_factory):
+    # given twenty documents waiting in the queue before any worker runs
+    documents = [
+        document_factory(files.pdf_with_text([f"Amtsblatt {number}/2025"]), f"{number}.pdf")
+        for number in range(1, 21)
+    ]
+
+    # when two workers take the queue, each reading up to five documents at a time
+    workers = [start_worker(queues=["archive"], ARCHIVE_INDEXING_BATCH_SIZE="5") for _ in range(2)]
+
+    # then every document is read with its own text, by one worker, once
+    for number, document in enumerate(documents, start=1):
+        document = wait_for_state(workers[number % 2], document, Document.IndexingState.INDEXED)
+        assert document.text == f"Amtsblatt {number}/2025"
+    logs = [worker.log() for worker in workers]
+    for document in documents:
+        assert sum(log.count(f"Indexed document {document.pk}:") for log in logs) == 1
