@@ -210,7 +210,8 @@ def _keep(key: str, current: int, value) -> bool:
 
 # Addresses whose answers are someone's own or must be live (barleben_portal/urls.py): the
 # health check, the accounts, the API and OParl (with conditional requests of their own),
-# subscription and saved-search management (a token in the address), the Ortschaft choice.
+# subscription and saved-search management (a token in the address), the Ortschaft choice;
+# and files (documents, images), which are sent as they are.
 UNCACHED_PREFIXES = (
     "/healthz/",
     "/konto/",
@@ -220,6 +221,7 @@ UNCACHED_PREFIXES = (
     "/suchauftraege/",
     "/ortschaft/",
     "/dokumente/",
+    "/media/",
 )
 
 

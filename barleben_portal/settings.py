@@ -398,6 +398,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# The portal serves the public images under MEDIA_URL itself; false where the web server in
+# front serves /media/images/ and /media/original_images/ from MEDIA_ROOT.
+SERVE_MEDIA_IMAGES = env.bool("SERVE_MEDIA_IMAGES", default=True)
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

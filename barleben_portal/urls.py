@@ -1,7 +1,9 @@
+import re
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -59,14 +61,15 @@ urlpatterns = [
     path("dokumente/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    # Images only: documents are served through the portal (wagtaildocs_serve), which checks
-    # a private collection's restriction and sets safe headers; never by their media URL.
-    for folder in ("images", "original_images"):
-        urlpatterns += static(
-            f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder
+if settings.SERVE_MEDIA_IMAGES:
+    # Public images only; documents are served through the portal (wagtaildocs_serve),
+    # which checks a private collection's restriction, never by their media URL.
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}"
+            r"(?P<folder>images|original_images)/(?P<path>.+)$",
+            views.media_image,
         )
+    )
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,19 +1,26 @@
 import logging
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+from django.views.static import serve as static_serve
 
 from . import privacy
 from .celery import app as celery_app
@@ -166,3 +173,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if is_healthy else "unavailable", "checks": checks},
         status=200 if is_healthy else 503,
     )
+
+
+# A day: an image replaced by staff may get the name of the old one's sizes.
+IMAGE_MAX_AGE = 24 * 60 * 60
+
+
+@require_safe
+@cache_control(public=True, max_age=IMAGE_MAX_AGE)
+def media_image(request: HttpRequest, folder: str, path: str) -> HttpResponse:
+    """A public image's file (its prepared sizes, its original), where no web server in front
+    serves MEDIA_ROOT (SERVE_MEDIA_IMAGES): gunicorn sends it with sendfile, and a browser
+    that has it asks again with If-Modified-Since."""
+    try:
+        return static_serve(request, path, document_root=settings.MEDIA_ROOT / folder)
+    except SuspiciousFileOperation:  # a path that leaves the folder ("../")
+        raise Http404 from None

@@ -73,3 +73,30 @@ def test_pages_with_images_make_no_rendition_while_a_citizen_waits(
 
     # then every size they show was there already
     assert Rendition.objects.count() == prepared
+
+
+def test_images_are_served_without_debug_and_nothing_else_is(
+    client, celery_eager, django_capture_on_commit_callbacks, settings
+):
+    # given an image with its prepared sizes, on a portal with DEBUG off (as in production)
+    assert settings.DEBUG is False
+    image = saved_image("Ortsschild", django_capture_on_commit_callbacks)
+    rendition = image.renditions.first()
+
+    # then its sizes and its original are served, kept a day, and asked for again
+    for url in (rendition.url, image.file.url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "image/png"
+        assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=86400"}
+        again = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        assert again.status_code == 304
+        assert client.head(url).status_code == 200
+    # and nothing outside the images' folders: documents only through the portal
+    for path in (
+        "/media/documents/Satzung.pdf",
+        "/media/images/../documents/Satzung.pdf",
+        "/media/images/%2e%2e/documents/Satzung.pdf",
+        "/media/images/",
+    ):
+        assert client.get(path).status_code == 404, path
