@@ -35,7 +35,7 @@ from barleben_portal.page_cache import pages_changed
 from .extraction import Extraction, ExtractionError, text_extract
 from .forms import file_checksum
 from .models import Document, DocumentText
-from .oparl import served_object_types_by_id, tombstones_follow
+from .oparl import tombstones_follow
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +246,6 @@ def _store(readings: list[_Reading]) -> None:
     if not current:
         return
     ids = [reading.document_id for reading in current]
-    served_before = served_object_types_by_id(ids)
     now = timezone.now()
     DocumentText.objects.filter(document_id__in=ids).delete()
     DocumentText.objects.bulk_create(
@@ -273,8 +272,10 @@ def _store(readings: list[_Reading]) -> None:
     stored = list(Document.get_indexed_objects().filter(pk__in=ids).order_by("pk"))
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(Document, stored)
+    # A waiting document is served as nothing (OParl serves read documents only); its row
+    # got its modified_at above.
     tombstones_follow(
-        before=served_before,
+        before={pk: set() for pk in ids},
         created={document.pk: document.created_at for document in locked.values()},
     )
     pages_changed()

@@ -599,8 +599,7 @@ def republish_unrestricted_documents(sender, instance: CollectionViewRestriction
         ).delete()
 
 
-def served_object_types_by_id(document_ids: list[int]) -> dict[int, set[str]]:
-    """What OParl serves each of these documents as (before a change made without signals)."""
+def _served_object_types_by_id(document_ids: list[int]) -> dict[int, set[str]]:
     served = served_documents().filter(pk__in=document_ids)
     found = dict(served.values_list("pk", "document_type__slug"))
     return {pk: _object_types_of(found.get(pk)) for pk in document_ids}
@@ -609,21 +608,25 @@ def served_object_types_by_id(document_ids: list[int]) -> dict[int, set[str]]:
 def remember_bulk_served_objects(request, action_type, objects, action, **kwargs):
     # Wagtail's "add to collection" moves documents with one UPDATE, without signals.
     if action_type == "add_to_collection" and action.models == [Document]:
-        action._oparl_served_before = served_object_types_by_id([obj.pk for obj in objects])
+        action._oparl_served_before = _served_object_types_by_id([obj.pk for obj in objects])
 
 
 def update_bulk_tombstones(request, action_type, objects, action, **kwargs):
     before = getattr(action, "_oparl_served_before", None)
     if before is None:
         return
-    tombstones_follow(before=before, created={obj.pk: obj.created_at for obj in objects})
+    served_again = tombstones_follow(
+        before=before, created={obj.pk: obj.created_at for obj in objects}
+    )
+    # Served again counts as changed now, for clients that sync with modified_since.
+    Document.objects.filter(pk__in=served_again).update(modified_at=timezone.now())
 
 
-def tombstones_follow(*, before: dict[int, set[str]], created: dict[int, datetime]) -> None:
+def tombstones_follow(*, before: dict[int, set[str]], created: dict[int, datetime]) -> list[int]:
     """After documents changed without their signals (`before` from
-    `served_object_types_by_id`): tombstones for what is no longer served, none for what is
-    served again, which counts as changed now."""
-    after = served_object_types_by_id(list(before))
+    `_served_object_types_by_id`): tombstones for what is no longer served, none for what is
+    served again. Returns the documents served again (the caller marks them changed)."""
+    after = _served_object_types_by_id(list(before))
     for document_id, served_before in before.items():
         ended = served_before - after[document_id]
         if ended:
@@ -632,10 +635,10 @@ def tombstones_follow(*, before: dict[int, set[str]], created: dict[int, datetim
             )
     served_again = [pk for pk, served in after.items() if served - before[pk]]
     if served_again:
-        Document.objects.filter(pk__in=served_again).update(modified_at=timezone.now())
         OParlTombstone.objects.filter(object_id__in=served_again).exclude(
             object_type=ObjectType.ORGANIZATION
         ).delete()
+    return served_again
 
 
 def register_oparl_signal_handlers() -> None:

@@ -291,23 +291,21 @@ def _kind_matches(query: str, kind: str) -> tuple[list[_Match], bool]:
     public = SOURCES[kind][0](SearchFilters())
     parsed = _parsed(query)
     results = public.search(parsed, order_by_relevance=False)
-    by_vector = None
-    if hasattr(results, "get_queryset"):
+    by_vector = _matching_by_vector(public, parsed, results)
+    if by_vector is not None:
+        matching, is_complete = by_vector, True
+    elif hasattr(results, "get_queryset"):
         # The database's backend: the search itself, without its ordering.
         matching = results.get_queryset().order_by()
         is_complete = True
-        if not matching.query.is_empty():
-            by_vector = _matching_by_vector(public, parsed, results)
     else:
         ids = [item.pk for item in results[:FACET_SCAN_LIMIT]]
         matching = model.objects.filter(pk__in=ids)
         is_complete = len(ids) < FACET_SCAN_LIMIT
     if matching.query.is_empty():  # a query of no words finds nothing
         return [], is_complete
-    if by_vector is not None:
-        combinations = _document_combinations(by_vector, is_by_vector=True)
-    elif kind == "dokumente":
-        combinations = _document_combinations(matching, is_by_vector=False)
+    if kind == "dokumente":
+        combinations = _document_combinations(matching, is_by_vector=by_vector is not None)
     else:
         combinations = _notice_combinations(matching)
     # a few lists of Ortschaften, for thousands of combinations
@@ -325,16 +323,17 @@ def _matching_by_vector(public, parsed: SearchQuery, results):
     """On PostgreSQL, the same tsquery matched against the copy of the documents' vectors in
     their own rows (archive migration 0008), beside what the facets count: no join of tens
     of thousands of matches in the index table to the documents. None where that does not
-    apply: another model or backend, or a phrase, which stays with the index table (its RUM
-    index knows the words' positions; a GIN index makes PostgreSQL read every candidate's
-    vector again)."""
+    apply: another model or backend, a query of no words, or a phrase, which stays with the
+    index table (its RUM index knows the words' positions; a GIN index makes PostgreSQL read
+    every candidate's vector again)."""
     model = public.model
     column = getattr(model, "search_vector_column", None)
-    compiler = results.query_compiler
+    compiler = getattr(results, "query_compiler", None)
     parts = getattr(parsed, "subqueries", [parsed])
     if (
         not column
         or not hasattr(compiler, "tsquery")
+        or isinstance(parsed, Not)
         or any(isinstance(part, Phrase) for part in parts)
     ):
         return None

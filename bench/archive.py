@@ -535,24 +535,6 @@ def index_write_seconds(document_ids: list[int]) -> float:
     return seconds
 
 
-def title_norms_seconds(rounds: int = 5) -> float:
-    """Seconds of the search backend's `_refresh_title_norms`, which runs on every addition
-    to the index: an average over the whole index table, then an update of the new rows."""
-    from django.db import transaction
-    from wagtail.search.backends import get_search_backend
-
-    from archive.models import Document
-
-    index = get_search_backend().get_index_for_model(Document)
-    timings = []
-    for _ in range(rounds):
-        with transaction.atomic():
-            started = time.perf_counter()
-            index._refresh_title_norms()
-            timings.append(time.perf_counter() - started)
-    return sorted(timings)[len(timings) // 2]
-
-
 def profile_indexing(paths: list[Path]) -> None:
     """Upload a few more files and read them in this process: timed, the slowest SQL of one,
     and cProfile of another. The tasks the uploads queue are flushed afterwards."""
@@ -743,7 +725,6 @@ def main() -> None:
         raise SystemExit(
             f"the workers stored {stored:,} characters, extraction read {characters:,}"
         )
-    norms = title_norms_seconds()
     uploaded_ids = list(
         Document.objects.filter(file__startswith=f"documents/{UPLOAD_FILE}").values_list(
             "pk", flat=True
@@ -787,9 +768,7 @@ def main() -> None:
         f"indexing {count / both / extraction_rate:.3f}. Per document: upload "
         f"{indexing['uploads'] / count * 1000:.0f} ms, a worker "
         f"{options.workers * indexing['indexing'] / count * 1000:.0f} ms, extraction "
-        f"{options.workers * extraction / count * 1000:.0f} ms. The search backend's "
-        f"_refresh_title_norms takes {norms * 1000:.0f} ms at this index size and runs on every "
-        "save of a document (twice per upload: the upload, then the text)."
+        f"{options.workers * extraction / count * 1000:.0f} ms."
     )
 
     if options.explain:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,6 +32,7 @@ from archive.indexing import document_index
 from archive.models import Document, DocumentType, IssuingBody, OParlTombstone
 from archive.oparl import MAX_PAGE_SIZE
 from barleben_portal.models import MunicipalitySettings
+from tests.archive import files
 from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
     DocumentFactory,
     demo_media_root,
@@ -483,6 +485,21 @@ def test_a_document_read_again_is_deleted_until_its_text_is_back(client, municip
     paper = get(client, oparl(f"paper/{document.pk}/"))
     assert "deleted" not in paper
     assert datetime.fromisoformat(paper["modified"]) >= before.replace(microsecond=0)
+
+
+def test_a_paper_read_again_by_the_reader_is_served_again(client, municipality):
+    # given a served paper whose file is read again (the reader stores in bulk, no save)
+    pdf = ContentFile(files.pdf_with_text(["Beschluss Nr. 7/2025"]), name="Beschluss.pdf")
+    document = DocumentFactory(document_type="beschluss", file=pdf)
+    document.indexing_restart()
+    document.save()
+    assert get(client, oparl(f"paper/{document.pk}/"))["deleted"] is True
+
+    document_index(document_id=document.pk)
+
+    paper = get(client, oparl(f"paper/{document.pk}/"))
+    assert "deleted" not in paper
+    assert not OParlTombstone.objects.filter(object_id=document.pk).exists()
 
 
 def test_only_get_is_allowed(client, municipality):
