@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from barleben_portal.forms import PlainSelect
 from barleben_portal.models import Ortschaft
 from notices.models import NoticePage
 
@@ -28,6 +29,7 @@ class BrowseForm(forms.Form):
         queryset=DocumentType.objects.all(),
         to_field_name="slug",
         required=False,
+        widget=PlainSelect,
         empty_label=_("All types"),
     )
     gremium = forms.ModelChoiceField(
@@ -35,6 +37,7 @@ class BrowseForm(forms.Form):
         queryset=IssuingBody.objects.all(),
         to_field_name="slug",
         required=False,
+        widget=PlainSelect,
         empty_label=_("All issuing bodies"),
     )
     ortschaft = forms.ModelChoiceField(
@@ -42,6 +45,7 @@ class BrowseForm(forms.Form):
         queryset=Ortschaft.objects.all(),
         to_field_name="slug",
         required=False,
+        widget=PlainSelect,
         empty_label=_("All Ortschaften"),
     )
 

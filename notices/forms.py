@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from barleben_portal.forms import PlainSelect
 from barleben_portal.models import Ortschaft
 
 PUBLISH_OFFICIAL_PERMISSION = "notices.publish_official_notice"
@@ -61,6 +62,7 @@ class ListedChoiceField(forms.ModelChoiceField):
     the choices or to check one."""
 
     iterator = _ListedChoices
+    widget = PlainSelect
 
     def __init__(self, **kwargs):
         super().__init__(queryset=None, to_field_name="slug", required=False, **kwargs)
@@ -82,9 +84,9 @@ class ListedChoiceField(forms.ModelChoiceField):
         )
 
 
-def _filter_choices(request) -> dict[str, list]:
-    # The same for every visitor until something is saved: made once per process and
-    # generation of the page cache.
+def filter_choices(request) -> dict[str, list]:
+    """The Ortschaften, kinds and categories, the same for every visitor until something is
+    saved: made once per process and generation of the page cache."""
     from barleben_portal.layout import once_per_generation  # which needs the models
 
     from .models import Category, NoticeKind
@@ -112,7 +114,7 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, request):
         super().__init__(request.GET or None)
-        for name, objects in _filter_choices(request).items():
+        for name, objects in filter_choices(request).items():
             self.fields[name].offer(objects)
         for name in ("von", "bis"):
             self.fields[name].error_messages["invalid"] = _("Please enter a date like 31.12.2026.")

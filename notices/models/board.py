@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -25,7 +25,7 @@ from barleben_portal.ortschaft import remembered_ortschaft_redirect
 from barleben_portal.page_cache import shared_until_change
 
 from ..blocks import NoticeBodyBlock
-from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
+from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm, filter_choices
 from ..ical import cached_ical_response, ical_response
 from ..permissions import NoticePermissionTester
 
@@ -293,6 +293,25 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         now = now or timezone.now()
         return self.is_official and self.display_until is not None and self.display_until <= now
 
+    def labels_read(self, choices: dict[str, list]) -> None:
+        """Its Ortschaften and categories, for showing: in one query, as objects of the lists
+        every page shares (`choices`: forms.filter_choices) instead of a query each."""
+        links = set(
+            NoticePage.ortschaften.through.objects.filter(noticepage_id=self.pk)
+            .values_list(Value("ortschaft"), "ortschaft_id")
+            .union(
+                NoticePage.categories.through.objects.filter(noticepage_id=self.pk).values_list(
+                    Value("kategorie"), "category_id"
+                ),
+                all=True,
+            )
+        )
+        # Where the relations' managers look first, as for a page made from a revision.
+        self._cluster_related_objects = {
+            "ortschaften": [o for o in choices["ortschaft"] if ("ortschaft", o.pk) in links],
+            "categories": [c for c in choices["kategorie"] if ("kategorie", c.pk) in links],
+        }
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # read by the page of an official notice only
@@ -408,10 +427,13 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         # needs two, and one more for the kind); the board's own addresses come first.
         if len(path_components) != 1 or not self.live or self._is_own_address(path_components):
             return super().route(request, path_components)
-        notice = self.notices().select_related("kind").filter(slug=path_components[0]).first()
+        # A slug is unique among siblings: no order to sort by.
+        found = self.notices().select_related("kind").filter(slug=path_components[0]).order_by()
+        notice = next(iter(found[:1]), None)
         if notice is None:
             raise Http404
         notice._cached_parent_obj = self
+        notice.labels_read(filter_choices(request))
         return notice.route(request, [])
 
     def _is_own_address(self, path_components: list[str]) -> bool:

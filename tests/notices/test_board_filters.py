@@ -107,6 +107,31 @@ def test_each_entry_shows_its_ortschaften_and_kind(client, board, notices):
     assert entries["Sperrmüll im ganzen Gemeindegebiet"] == ["Neuigkeit", "Ganze Gemeinde"]
 
 
+def test_notice_page_shows_its_own_ortschaften_and_categories(client, notices):
+    # given a notice for two Ortschaften with a category, and one of the second category too
+    bus = notices["ebendorf-and-meitzendorf"]
+    bus.categories.add(CategoryFactory(name="Aaa zuerst", slug="aaa"))
+    bus.save_revision().publish()
+    everywhere = notices["everywhere"]
+
+    # when citizens open each notice's own page
+    def labels(notice) -> tuple[list[str], str | None]:
+        soup = BeautifulSoup(client.get(notice.url).content, "html.parser")
+        categories = soup.select_one(".notice-categories")
+        return (
+            [tag.get_text(strip=True) for tag in soup.select(".notice-meta .tag")],
+            categories.get_text(strip=True) if categories else None,
+        )
+
+    # then each shows its own kind, Ortschaften and categories, in the lists' order, and a
+    # notice for no Ortschaft is for the whole municipality
+    assert labels(bus) == (
+        ["Baustelle & Verkehr", "Ebendorf", "Meitzendorf"],
+        "Kategorien: Aaa zuerst, Straßen",
+    )
+    assert labels(everywhere) == (["Neuigkeit", "Ganze Gemeinde"], None)
+
+
 @pytest.mark.parametrize(
     "query, expected",
     [

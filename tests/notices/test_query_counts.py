@@ -131,7 +131,7 @@ PAGES = {
     "board-archive": (lambda: _board("archiv/"), None, 2, 25),
     "print-ebendorf": (lambda: _board("aushang/ebendorf/"), None, 4, 24),
     "display-ebendorf": (lambda: _board("anzeige/ebendorf/"), None, 7, 27),
-    "notice": (_notice_url, None, 4, 24),
+    "notice": (_notice_url, None, 3, 26),
     "calendar": (_calendar, None, 4, 27),
     "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 4, 27),
     "rss": (lambda: _board("rss/"), None, 3, 19),
