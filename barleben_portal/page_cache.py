@@ -160,14 +160,23 @@ def next_change(now: datetime) -> datetime:
     return min(moments)
 
 
+# The next change by time as this process last learnt it: (generation, moment).
+_next_change_known: tuple[int | None, datetime | None] = (None, None)
+
+
 def _expiry(now: datetime, current_generation: int) -> datetime:
     """Until when a page made now may be served: the next change by time, known per
-    generation, and at most PAGE_CACHE_SECONDS from now."""
-    key = f"page-cache-next-change:{current_generation}"
-    moment = cache.get(key)
-    if moment is None or moment <= now:
-        moment = next_change(now)
-        cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
+    generation (by this process, else from the cache, else found), and at most
+    PAGE_CACHE_SECONDS from now."""
+    global _next_change_known
+    known_generation, moment = _next_change_known
+    if known_generation != current_generation or moment <= now:
+        key = f"page-cache-next-change:{current_generation}"
+        moment = cache.get(key)
+        if moment is None or moment <= now:
+            moment = next_change(now)
+            cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
+        _next_change_known = (current_generation, moment)
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
