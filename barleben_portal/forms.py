@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 class PlainSelect(forms.Select):
     """A select of one choice, without groups, made in Python: the HTML Django makes from a
-    template for the select and two for each option (the board's filters, made with every
-    page: 2.1 ms with Django's, 1.0 ms with these)."""
+    template for the select and two for each option (the board's filter form, made with
+    every page: 1.05 ms with Django's selects, 0.51 ms with these)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         choices = [(str(option), label) for option, label in self.choices]
