@@ -408,7 +408,7 @@ _SLUG = "\x00slug\x00"
 @functools.lru_cache(maxsize=16)
 def _notice_by_slug_sql(board_pk: int, board_path: str, board_depth: int) -> tuple[str, tuple]:
     """The SQL of a board's notice by its slug, compiled once per process and board: Django
-    takes longer to build and compile it (0.7 ms) than PostgreSQL to answer it."""
+    takes longer to build and compile it (0.7–0.9 ms) than PostgreSQL to answer it (0.55 ms)."""
     board = NoticeIndexPage(pk=board_pk, path=board_path, depth=board_depth)
     # A slug is unique among siblings: no order to sort by.
     return board.notices().filter(slug=_SLUG).order_by()[:1].query.sql_with_params()

@@ -99,6 +99,20 @@ def test_an_unpublished_notice_leaves_the_cached_board_at_once(client, board):
     assert notice.title not in client.get(BOARD).content.decode()
 
 
+def test_an_unpublished_or_draft_notice_has_no_page(client, board):
+    # given a notice whose page was served (and cached), and a draft that was never published
+    notice = NoticePageFactory(parent=board, title="Straßensperrung am Markt")
+    assert client.get(notice.url).status_code == 200
+    draft = NoticePageFactory(parent=board, title="Noch nicht freigegeben", draft=True)
+
+    # when the notice is unpublished
+    notice.unpublish()
+
+    # then neither address shows a notice
+    assert client.get(notice.url).status_code == 404
+    assert client.get(draft.url).status_code == 404
+
+
 def test_an_edited_notice_shows_on_the_board_and_its_page_at_once(client, board):
     # given the board and the notice page, cached, and a new page of the board (its teasers
     # and the layout come from what was made for them before)
