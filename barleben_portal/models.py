@@ -181,7 +181,7 @@ class HomePage(ViewRestrictionsMixin, Page):
             ortschaft=ortschaft,
             board=board,
             calendar=calendar,
-            notices=board.filtered_notices(filters)[:HOME_NOTICES] if board else [],
+            notices=board.filtered_ids(filters, request)[:HOME_NOTICES] if board else [],
             # when and where only: none of the Ortschaften and categories of a listing
             events=calendar.events(filters).prefetch_related(None)[:HOME_EVENTS]
             if calendar

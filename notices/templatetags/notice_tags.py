@@ -2,14 +2,15 @@
 board or its archive, the home page's newest), made once per notice and generation of the page
 cache (barleben_portal/page_cache.py), which moves on with every change the public site shows.
 
-A list whose teasers are all made costs one query for the notices' ids and one round trip to
-the cache, instead of the notices with their kinds, Ortschaften and categories and a round trip
-for each teaser.
+A list whose teasers are all made costs one query for the notices' ids (none when it is given
+their ids) and one round trip to the cache, instead of the notices with their kinds, Ortschaften
+and categories and a round trip for each teaser.
 """
 
 from django import template
 from django.core.cache import cache
 from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -25,9 +26,13 @@ TEASER_SECONDS = 3600
 
 @register.simple_tag(takes_context=True)
 def notice_teasers(context, notices) -> list[SafeString]:
-    """The teasers of `notices` (a queryset of notices, or a page of one), in its order."""
-    queryset = notices.object_list if isinstance(notices, Page) else notices
-    ids = list(queryset.prefetch_related(None).values_list("pk", flat=True))
+    """The teasers of `notices` (a queryset of notices or their ids, or a page of either), in
+    its order."""
+    notices = notices.object_list if isinstance(notices, Page) else notices
+    if isinstance(notices, QuerySet):
+        ids = list(notices.prefetch_related(None).values_list("pk", flat=True))
+    else:
+        ids = list(notices)
     prefix = (
         f"notice-teaser:{context.get('generation') or generation()}:{translation.get_language()}"
     )

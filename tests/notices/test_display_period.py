@@ -24,7 +24,8 @@ AFTER = TAKEN_DOWN + timedelta(minutes=5)
 
 
 def listed_on(response) -> set[int]:
-    return {notice.pk for notice in response.context["results"]}
+    # the board's page holds the notices' ids, its archive's the notices
+    return {getattr(item, "pk", item) for item in response.context["results"]}
 
 
 def display_period_lines(response) -> list[str]:
