@@ -457,9 +457,9 @@ class FilteredNoticeIds:
 
     Django takes longer to build and compile the statement than PostgreSQL takes to answer
     it, so each process compiles it once per generation of the page cache (which moves on
-    with every change, a view restriction's too), board, filters given and slice, with
-    stand-ins for the moment and the filters' values, which then take their places among
-    its parameters."""
+    with every change, a view restriction's too), board and filters given, with stand-ins
+    for the moment and the filters' values, which then take their places among its
+    parameters, as do the slice's bounds."""
 
     def __init__(self, board: "NoticeIndexPage", filters: dict, *, request=None):
         self.board = board
@@ -475,31 +475,32 @@ class FilteredNoticeIds:
 
         given = tuple(sorted(self.filters))
         sql, params, places = once_per_generation(
-            self.request,
-            ("board ids", self.board.pk, given, items.start, items.stop),
-            lambda: self._compile(given, items),
+            self.request, ("board ids", self.board.pk, given), lambda: self._compile(given)
         )
         values = {"now": _parameter(self.now)}
         values.update((name, _parameter(value)) for name, value in self.filters.items())
         params = list(params)
         for place, name in places:
             params[place] = values[name]
+        offset = items.start or 0
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [*params, items.stop - offset, offset])
             return [pk for (pk,) in cursor.fetchall()]
 
-    def _compile(self, given: tuple[str, ...], items: slice) -> tuple[str, tuple, list]:
+    def _compile(self, given: tuple[str, ...]) -> tuple[str, tuple, list]:
         stand_ins = {name: _LISTING_STAND_INS[name] for name in given}
         notices = self.board.filtered_notices(stand_ins, _LISTING_STAND_INS["now"])
         sql, params = (
-            notices[items].prefetch_related(None).values_list("pk", flat=True).query
-        ).sql_with_params()
+            notices.prefetch_related(None).values_list("pk", flat=True).query.sql_with_params()
+        )
         names = {_parameter(_LISTING_STAND_INS[name]): name for name in ("now", *given)}
         places = [(place, names[value]) for place, value in enumerate(params) if value in names]
         # Every stand-in must be found: a filter whose value is missing would be ignored.
         if {name for _, name in places} != set(names.values()):
             raise RuntimeError(f"A filter of the board is missing in its SQL: {sql} {params}")
-        return sql, params, places
+        # The slice's bounds as parameters (as PostgreSQL and SQLite take them): one statement
+        # for every page, not one in the process's memory for each page a crawler asks for.
+        return f"{sql} LIMIT %s OFFSET %s", params, places
 
 
 class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
