@@ -657,7 +657,13 @@ class CalendarPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         if response := remembered_ortschaft_redirect(request, self.get_url(request)):
             return response
         return _filtered_listing(
-            self, request, CalendarFilterForm, self.events, CALENDAR_PAGE_SIZE, ("ortschaft",)
+            self,
+            request,
+            CalendarFilterForm,
+            # what `{% event_months %}` needs: the entries are made once per generation
+            lambda filters: self.events(filters).prefetch_related(None).values("pk", "event_start"),
+            CALENDAR_PAGE_SIZE,
+            ("ortschaft",),
         )
 
     @path("ical/", name="ical")

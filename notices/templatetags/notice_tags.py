@@ -1,18 +1,22 @@
-"""`{% notice_teasers notices as teasers %}`: the teasers of a list of notices (a page of the
-board or its archive, the home page's newest), made once per notice and generation of the page
-cache (barleben_portal/page_cache.py), which moves on with every change the public site shows.
+"""`{% notice_teasers notices as teasers %}` and `{% event_months events as months %}`: the
+teasers of a list of notices (a page of the board or its archive, the home page's newest) and
+the calendar's entries of events, each made once per notice and generation of the page cache
+(barleben_portal/page_cache.py), which moves on with every change the public site shows.
 
-A list whose teasers are all made costs one query for the notices' ids (none when it is given
+A list whose entries are all made costs one query for the notices' ids (none when it is given
 their ids) and one round trip to the cache, instead of the notices with their kinds, Ortschaften
-and categories and a round trip for each teaser.
+and categories, their templates, and a round trip for each entry.
 """
+
+import itertools
 
 from django import template
 from django.core.cache import cache
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from barleben_portal.page_cache import generation
@@ -21,7 +25,8 @@ from notices.models import NoticePage
 register = template.Library()
 
 TEASER_TEMPLATE = "notices/includes/notice_teaser.html"
-TEASER_SECONDS = 3600
+EVENT_TEMPLATE = "notices/includes/event_entry.html"
+ENTRY_SECONDS = 3600
 
 
 @register.simple_tag(takes_context=True)
@@ -33,21 +38,40 @@ def notice_teasers(context, notices) -> list[SafeString]:
         ids = list(notices.prefetch_related(None).values_list("pk", flat=True))
     else:
         ids = list(notices)
-    prefix = (
-        f"notice-teaser:{context.get('generation') or generation()}:{translation.get_language()}"
-    )
+    teasers = _made_once(context, ids, TEASER_TEMPLATE)
+    return [teasers[pk] for pk in ids if pk in teasers]
+
+
+@register.simple_tag(takes_context=True)
+def event_months(context, events) -> list[tuple[str, list[SafeString]]]:
+    """The calendar's entries of `events` (rows of "pk" and "event_start", or a page of
+    them), by month in their order: [("Mai 2027", [entry, …]), …]."""
+    rows = list(events.object_list if isinstance(events, Page) else events)
+    entries = _made_once(context, [row["pk"] for row in rows], EVENT_TEMPLATE)
+    return [
+        (month, [entries[row["pk"]] for row in month_rows if row["pk"] in entries])
+        for month, month_rows in itertools.groupby(
+            rows, key=lambda row: date_format(timezone.localtime(row["event_start"]), "F Y")
+        )
+    ]
+
+
+def _made_once(context, ids: list[int], template_name: str) -> dict[int, SafeString]:
+    """The notices' entries made with `template_name`, by id: from the cache, and those not
+    there made and kept (one deleted since its id was read is left out)."""
+    current = context.get("generation") or generation()
+    prefix = f"notice-entry:{current}:{translation.get_language()}:{template_name}"
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    teasers = cache.get_many(keys.values())
-    missing = [pk for pk in ids if keys[pk] not in teasers]
+    found = cache.get_many(keys.values())
+    missing = [pk for pk in ids if keys[pk] not in found]
     if missing:
-        teaser_template = get_template(TEASER_TEMPLATE).template
+        entry_template = get_template(template_name).template
         made = {
-            keys[notice.pk]: teaser_template.render(
+            keys[notice.pk]: entry_template.render(
                 context.new({"notice": notice, "request": context["request"]})
             )
             for notice in NoticePage.objects.filter(pk__in=missing).for_listing()
         }
-        cache.set_many(made, timeout=TEASER_SECONDS)
-        teasers.update(made)
-    # (one deleted between the two queries is left out)
-    return [mark_safe(teasers[keys[pk]]) for pk in ids if keys[pk] in teasers]  # noqa: S308
+        cache.set_many(made, timeout=ENTRY_SECONDS)
+        found.update(made)
+    return {pk: mark_safe(found[keys[pk]]) for pk in ids if keys[pk] in found}  # noqa: S308

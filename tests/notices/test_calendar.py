@@ -42,7 +42,8 @@ def events(board, ortschaften, frozen_clock):
 
 
 def titles(response) -> list[str]:
-    return [notice.title for notice in response.context["results"]]
+    soup = BeautifulSoup(response.content, "html.parser")
+    return [title.get_text(strip=True) for title in soup.select(".event-list__title")]
 
 
 def test_calendar_lists_upcoming_events_in_order_by_month(client, calendar, events, board):
@@ -154,3 +155,20 @@ def test_all_day_event_stays_in_the_calendar_all_of_its_day(
     response = client.get(calendar.url)
 
     assert titles(response) == ["Dorffest"]
+
+
+def test_an_events_entry_follows_its_changes_at_once(client, calendar, events):
+    # given the calendar seen once (its entries are kept for every page that shows them)
+    assert "Dorfputz Barleben" in titles(client.get(calendar.url))
+
+    # when the event's editor renames it and moves it to another place
+    event = events["barleben"]
+    event.title = "Großer Dorfputz Barleben"
+    event.location_name = "Feuerwehrhaus"
+    event.save_revision().publish()
+
+    # then the calendar shows the new name and place at once, on each of its addresses
+    for query in ({}, {"ortschaft": "barleben"}):
+        response = client.get(calendar.url, query)
+        assert "Großer Dorfputz Barleben" in titles(response)
+        assert "Feuerwehrhaus" in response.content.decode()

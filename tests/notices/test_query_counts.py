@@ -122,18 +122,19 @@ def _calendar(path: str = "") -> str:
 # page: (address, Ortschaft chosen in the header, most queries made afresh, most right after
 # a change), as the page is made (no copy from the page cache). Measured, not guessed. Made
 # afresh, in the generation of the page cache it was made in before: the layout, the routing
-# to the board and the filter choices are made once per change, the teasers and the board's
-# number of notices kept (barleben_portal/layout.py, notices/templatetags/notice_tags.py) but
-# the number is counted again here, where the page cache is off. Right after a change all of
-# it is made again. Either way a fixed number of queries, however long the listing.
+# to the board and the filter choices are made once per change, the teasers, the calendar's
+# entries and the board's number of notices kept (barleben_portal/layout.py,
+# notices/templatetags/notice_tags.py) but the number is counted again here, where the page
+# cache is off. Right after a change all of it is made again. Either way a fixed number of
+# queries, however long the listing.
 PAGES = {
     "board-ebendorf": (lambda: _board("?ortschaft=ebendorf"), None, 2, 28),
     "board-archive": (lambda: _board("archiv/"), None, 2, 25),
     "print-ebendorf": (lambda: _board("aushang/ebendorf/"), None, 4, 24),
     "display-ebendorf": (lambda: _board("anzeige/ebendorf/"), None, 7, 27),
     "notice": (_notice_url, None, 3, 26),
-    "calendar": (_calendar, None, 4, 27),
-    "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 4, 27),
+    "calendar": (_calendar, None, 2, 28),
+    "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 2, 28),
     "rss": (lambda: _board("rss/"), None, 3, 19),
     "rss-ebendorf": (lambda: _board("rss/?ortschaft=ebendorf"), None, 3, 19),
     "atom": (lambda: _board("atom/"), None, 3, 19),
