@@ -401,35 +401,11 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
     )
 
 
-# Stands for the slug in the SQL of a board's notice by its slug, compiled once.
-_SLUG = "\x00slug\x00"
-
-
-@functools.lru_cache(maxsize=16)
-def _notice_by_slug_sql(board_pk: int, board_path: str, board_depth: int) -> tuple[str, tuple]:
-    """The SQL of a board's notice by its slug, compiled once per process and board: Django
-    takes longer to build and compile it (0.7–0.9 ms) than PostgreSQL to answer it (0.55 ms)."""
-    board = NoticeIndexPage(pk=board_pk, path=board_path, depth=board_depth)
-    # A slug is unique among siblings: no order to sort by.
-    return board.notices().filter(slug=_SLUG).order_by()[:1].query.sql_with_params()
-
-
-@functools.cache
-def _labels_sql() -> str:
-    """A notice's Ortschaften and categories as ("ortschaft", id) and ("kategorie", id)."""
-    tables = [
-        connection.ops.quote_name(relation.through._meta.db_table)
-        for relation in (NoticePage.ortschaften, NoticePage.categories)
-    ]
-    return f"""
-        SELECT 'ortschaft', ortschaft_id FROM {tables[0]} WHERE noticepage_id = %s
-        UNION ALL SELECT 'kategorie', category_id FROM {tables[1]} WHERE noticepage_id = %s
-    """  # noqa: S608 (the models' table names)
-
-
-# Stand-ins for what a board's list changes with, in its SQL compiled once: values no real
-# filter has, found again among the compiled statement's parameters.
-_LISTING_STAND_INS = {
+# Stand-ins for what the busiest statements change with, in their SQL compiled once (Django
+# takes longer to build and compile a small query than PostgreSQL to answer it): values no
+# real one has, found again among the compiled statement's parameters.
+_STAND_INS = {
+    "slug": "\x00slug\x00",
     "now": datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC),
     "ortschaft": Ortschaft(pk=-1901),
     "art": NoticeKind(pk=-1902),
@@ -451,15 +427,56 @@ def _parameter(value):
     return value
 
 
+def _compiled(queryset, names: tuple[str, ...]) -> tuple[str, tuple, list[tuple[int, str]]]:
+    """The SQL and parameters of `queryset`, built with the stand-ins of `names`, and where
+    among the parameters each of them is, for `_bound`."""
+    sql, params = queryset.query.sql_with_params()
+    by_value = {_parameter(_STAND_INS[name]): name for name in names}
+    places = [(place, by_value[value]) for place, value in enumerate(params) if value in by_value]
+    # Every stand-in must be found: a value missing from the SQL would be ignored.
+    if {name for _, name in places} != set(names):
+        raise RuntimeError(f"A stand-in of {names} is missing in the SQL: {sql} {params}")
+    return sql, params, places
+
+
+def _bound(params: tuple, places: list[tuple[int, str]], values: dict) -> list:
+    """The parameters of a statement from `_compiled`, with `values` for its stand-ins."""
+    params = list(params)
+    for place, name in places:
+        params[place] = _parameter(values[name])
+    return params
+
+
+@functools.lru_cache(maxsize=16)
+def _notice_by_slug_sql(board_pk: int, board_path: str, board_depth: int) -> tuple:
+    """The SQL of a board's notice by its slug, compiled once per process and board (Django:
+    0.7–0.9 ms; PostgreSQL answers in 0.55 ms)."""
+    board = NoticeIndexPage(pk=board_pk, path=board_path, depth=board_depth)
+    # A slug is unique among siblings: no order to sort by.
+    return _compiled(board.notices().filter(slug=_STAND_INS["slug"]).order_by()[:1], ("slug",))
+
+
+@functools.cache
+def _labels_sql() -> str:
+    """A notice's Ortschaften and categories as ("ortschaft", id) and ("kategorie", id)."""
+    tables = [
+        connection.ops.quote_name(relation.through._meta.db_table)
+        for relation in (NoticePage.ortschaften, NoticePage.categories)
+    ]
+    return f"""
+        SELECT 'ortschaft', ortschaft_id FROM {tables[0]} WHERE noticepage_id = %s
+        UNION ALL SELECT 'kategorie', category_id FROM {tables[1]} WHERE noticepage_id = %s
+    """  # noqa: S608 (the models' table names)
+
+
 class FilteredNoticeIds:
     """The notices a board shows under filters, as ids, a slice at a time: what its
     paginator and `{% notice_teasers %}` need.
 
-    Django takes longer to build and compile the statement than PostgreSQL takes to answer
-    it, so each process compiles it once per generation of the page cache (which moves on
-    with every change, a view restriction's too), board and filters given, with stand-ins
-    for the moment and the filters' values, which then take their places among its
-    parameters, as do the slice's bounds."""
+    Each process compiles the statement once per generation of the page cache (which moves
+    on with every change, a view restriction's too), board and filters given, with stand-ins
+    for the moment and the filters' values (`_compiled`), which then take their places among
+    its parameters, as do the slice's bounds."""
 
     def __init__(self, board: "NoticeIndexPage", filters: dict, *, request=None):
         self.board = board
@@ -477,27 +494,18 @@ class FilteredNoticeIds:
         sql, params, places = once_per_generation(
             self.request, ("board ids", self.board.pk, given), lambda: self._compile(given)
         )
-        values = {"now": _parameter(self.now)}
-        values.update((name, _parameter(value)) for name, value in self.filters.items())
-        params = list(params)
-        for place, name in places:
-            params[place] = values[name]
+        params = _bound(params, places, {"now": self.now, **self.filters})
         offset = items.start or 0
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, items.stop - offset, offset])
             return [pk for (pk,) in cursor.fetchall()]
 
     def _compile(self, given: tuple[str, ...]) -> tuple[str, tuple, list]:
-        stand_ins = {name: _LISTING_STAND_INS[name] for name in given}
-        notices = self.board.filtered_notices(stand_ins, _LISTING_STAND_INS["now"])
-        sql, params = (
-            notices.prefetch_related(None).values_list("pk", flat=True).query.sql_with_params()
+        stand_ins = {name: _STAND_INS[name] for name in given}
+        notices = self.board.filtered_notices(stand_ins, _STAND_INS["now"])
+        sql, params, places = _compiled(
+            notices.prefetch_related(None).values_list("pk", flat=True), ("now", *given)
         )
-        names = {_parameter(_LISTING_STAND_INS[name]): name for name in ("now", *given)}
-        places = [(place, names[value]) for place, value in enumerate(params) if value in names]
-        # Every stand-in must be found: a filter whose value is missing would be ignored.
-        if {name for _, name in places} != set(names.values()):
-            raise RuntimeError(f"A filter of the board is missing in its SQL: {sql} {params}")
         # The slice's bounds as parameters (as PostgreSQL and SQLite take them): one statement
         # for every page, not one in the process's memory for each page a crawler asks for.
         return f"{sql} LIMIT %s OFFSET %s", params, places
@@ -524,8 +532,8 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         # the board's own addresses come first.
         if len(path_components) != 1 or not self.live or self._is_own_address(path_components):
             return super().route(request, path_components)
-        sql, params = _notice_by_slug_sql(self.pk, self.path, self.depth)
-        params = [path_components[0] if value == _SLUG else value for value in params]
+        sql, params, places = _notice_by_slug_sql(self.pk, self.path, self.depth)
+        params = _bound(params, places, {"slug": path_components[0]})
         notice = next(iter(NoticePage.objects.raw(sql, params)), None)
         if notice is None:
             raise Http404
