@@ -24,6 +24,7 @@ from wagtail.search import index
 from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
 from barleben_portal.ortschaft import remembered_ortschaft_redirect
 from barleben_portal.page_cache import shared_until_change
+from barleben_portal.statements import Statement
 
 from ..blocks import NoticeBodyBlock
 from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm, filter_choices
@@ -298,7 +299,7 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         """Its Ortschaften and categories, for showing: in one query, as objects of the lists
         every page shares (`choices`: forms.filter_choices) instead of a query each."""
         with connection.cursor() as cursor:
-            cursor.execute(_labels_sql(), [self.pk, self.pk])
+            cursor.execute(*_labels().query({"notice": self.pk}))
             links = set(cursor.fetchall())
         # Where the relations' managers look first, as for a page made from a revision.
         self._cluster_related_objects = {
@@ -309,7 +310,9 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # read by the page of an official notice only
-        context["display_records"] = self.display_records.order_by("put_up_at")
+        context["display_records"] = NoticeDisplayRecord.objects.raw(
+            *_display_records().query({"notice": self.pk})
+        )
         context["board"] = self.get_parent().specific
         return context
 
@@ -401,9 +404,7 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
     )
 
 
-# Stand-ins for what the busiest statements change with, in their SQL compiled once (Django
-# takes longer to build and compile a small query than PostgreSQL to answer it): values no
-# real one has, found again among the compiled statement's parameters.
+# Stand-ins for what the busiest statements change with (barleben_portal/statements.py).
 _STAND_INS = {
     "slug": "\x00slug\x00",
     "now": datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC),
@@ -412,61 +413,41 @@ _STAND_INS = {
     "kategorie": Category(pk=-1903),
     "von": date(1901, 1, 2),
     "bis": date(1901, 1, 3),
+    "notice": -1904,
 }
 
 
-def _parameter(value):
-    """A value as Django's lookups give it to the database: a row by its key, a date or a
-    moment as the backend writes it (SQLite as text)."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, date):
-        return connection.ops.adapt_datefield_value(value)
-    return value
-
-
-def _compiled(queryset, names: tuple[str, ...]) -> tuple[str, tuple, list[tuple[int, str]]]:
-    """The SQL and parameters of `queryset`, built with the stand-ins of `names`, and where
-    among the parameters each of them is, for `_bound`."""
-    sql, params = queryset.query.sql_with_params()
-    by_value = {_parameter(_STAND_INS[name]): name for name in names}
-    places = [(place, by_value[value]) for place, value in enumerate(params) if value in by_value]
-    # Every stand-in must be found: a value missing from the SQL would be ignored.
-    if {name for _, name in places} != set(names):
-        raise RuntimeError(f"A stand-in of {names} is missing in the SQL: {sql} {params}")
-    return sql, params, places
-
-
-def _bound(params: tuple, places: list[tuple[int, str]], values: dict) -> list:
-    """The parameters of a statement from `_compiled`, with `values` for its stand-ins."""
-    params = list(params)
-    for place, name in places:
-        params[place] = _parameter(values[name])
-    return params
-
-
 @functools.lru_cache(maxsize=16)
-def _notice_by_slug_sql(board_pk: int, board_path: str, board_depth: int) -> tuple:
-    """The SQL of a board's notice by its slug, compiled once per process and board (Django:
-    0.7–0.9 ms; PostgreSQL answers in 0.55 ms)."""
+def _notice_by_slug(board_pk: int, board_path: str, board_depth: int) -> Statement:
+    """A board's notice by its slug, compiled once per process and board (Django: 0.7–0.9
+    ms; PostgreSQL answers in 0.55 ms)."""
     board = NoticeIndexPage(pk=board_pk, path=board_path, depth=board_depth)
     # A slug is unique among siblings: no order to sort by.
-    return _compiled(board.notices().filter(slug=_STAND_INS["slug"]).order_by()[:1], ("slug",))
+    notices = board.notices().filter(slug=_STAND_INS["slug"]).order_by()[:1]
+    return Statement.of(notices, {"slug": _STAND_INS["slug"]})
 
 
 @functools.cache
-def _labels_sql() -> str:
+def _labels() -> Statement:
     """A notice's Ortschaften and categories as ("ortschaft", id) and ("kategorie", id)."""
     tables = [
         connection.ops.quote_name(relation.through._meta.db_table)
         for relation in (NoticePage.ortschaften, NoticePage.categories)
     ]
-    return f"""
+    sql = f"""
         SELECT 'ortschaft', ortschaft_id FROM {tables[0]} WHERE noticepage_id = %s
         UNION ALL SELECT 'kategorie', category_id FROM {tables[1]} WHERE noticepage_id = %s
     """  # noqa: S608 (the models' table names)
+    notice = _STAND_INS["notice"]
+    return Statement(sql, [notice, notice], {"notice": notice})
+
+
+@functools.cache
+def _display_records() -> Statement:
+    """When an official notice hung on the board, in order."""
+    notice = _STAND_INS["notice"]
+    records = NoticeDisplayRecord.objects.filter(notice=notice).order_by("put_up_at")
+    return Statement.of(records, {"notice": notice})
 
 
 class FilteredNoticeIds:
@@ -475,8 +456,7 @@ class FilteredNoticeIds:
 
     Each process compiles the statement once per generation of the page cache (which moves
     on with every change, a view restriction's too), board and filters given, with stand-ins
-    for the moment and the filters' values (`_compiled`), which then take their places among
-    its parameters, as do the slice's bounds."""
+    for the moment and the filters' values (barleben_portal/statements.py)."""
 
     def __init__(self, board: "NoticeIndexPage", filters: dict, *, request=None):
         self.board = board
@@ -491,24 +471,23 @@ class FilteredNoticeIds:
         from barleben_portal.layout import once_per_generation  # which needs the models
 
         given = tuple(sorted(self.filters))
-        sql, params, places = once_per_generation(
+        statement = once_per_generation(
             self.request, ("board ids", self.board.pk, given), lambda: self._compile(given)
         )
-        params = _bound(params, places, {"now": self.now, **self.filters})
         offset = items.start or 0
+        values = {"now": self.now, **self.filters, "limit": items.stop - offset, "offset": offset}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, items.stop - offset, offset])
+            cursor.execute(*statement.query(values))
             return [pk for (pk,) in cursor.fetchall()]
 
-    def _compile(self, given: tuple[str, ...]) -> tuple[str, tuple, list]:
-        stand_ins = {name: _STAND_INS[name] for name in given}
-        notices = self.board.filtered_notices(stand_ins, _STAND_INS["now"])
-        sql, params, places = _compiled(
-            notices.prefetch_related(None).values_list("pk", flat=True), ("now", *given)
+    def _compile(self, given: tuple[str, ...]) -> Statement:
+        stand_ins = {name: _STAND_INS[name] for name in ("now", *given)}
+        notices = self.board.filtered_notices(stand_ins, stand_ins["now"])
+        # The slice's bounds as parameters: one statement for every page, not one in the
+        # process's memory for each page a crawler asks for.
+        return Statement.of(
+            notices.prefetch_related(None).values_list("pk", flat=True), stand_ins, sliced=True
         )
-        # The slice's bounds as parameters (as PostgreSQL and SQLite take them): one statement
-        # for every page, not one in the process's memory for each page a crawler asks for.
-        return f"{sql} LIMIT %s OFFSET %s", params, places
 
 
 class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
@@ -532,9 +511,9 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         # the board's own addresses come first.
         if len(path_components) != 1 or not self.live or self._is_own_address(path_components):
             return super().route(request, path_components)
-        sql, params, places = _notice_by_slug_sql(self.pk, self.path, self.depth)
-        params = _bound(params, places, {"slug": path_components[0]})
-        notice = next(iter(NoticePage.objects.raw(sql, params)), None)
+        statement = _notice_by_slug(self.pk, self.path, self.depth)
+        notices = NoticePage.objects.raw(*statement.query({"slug": path_components[0]}))
+        notice = next(iter(notices), None)
         if notice is None:
             raise Http404
         choices = filter_choices(request)
