@@ -180,18 +180,32 @@ def _expiry(now: datetime, current_generation: int) -> datetime:
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
+# The shared results this process last read or made: key -> (generation, expiry, value).
+_shared_known: dict[str, tuple] = {}
+MAX_SHARED_KNOWN = 1000
+
+
 def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) -> T:
     """A result many pages share, made once and kept in the cache like a page: until the
     next generation or the next change by time (the number of notices a filter of the board
-    finds, on each of its pages and whatever else the address asks)."""
+    finds, on each of its pages and whatever else the address asks). Each process keeps
+    what it read, as long as the cache would."""
     current = getattr(request, "page_cache_generation", None) or generation()
     if not settings.PAGE_CACHE_SECONDS or current is None:  # off, or cannot be reached
         return make()
     key = f"shared:{hashlib.sha256(name.encode()).hexdigest()}"
-    value = _fresh(cache.get(key), current)
+    value = _fresh(_shared_known.get(key), current)
+    if value is not None:
+        return value
+    entry = cache.get(key)
+    value = _fresh(entry, current)
     if value is None:
         value = make()
-        _keep(key, current, value)
+        entry = _keep(key, current, value)
+    if entry is not None:
+        if len(_shared_known) >= MAX_SHARED_KNOWN:
+            _shared_known.clear()
+        _shared_known[key] = entry
     return value
 
 
@@ -203,15 +217,16 @@ def _fresh(entry: tuple | None, current: int):
     return value if made_in == current and timezone.now() < expires else None
 
 
-def _keep(key: str, current: int, value) -> bool:
+def _keep(key: str, current: int, value) -> tuple | None:
     """Keep `value` as an entry of the current generation until time next changes what it
-    shows (_expiry); False when that moment is now."""
+    shows (_expiry); the entry, or None when that moment is now."""
     now = timezone.now()
     expires = _expiry(now, current)
     if expires <= now:
-        return False
-    cache.set(key, (current, expires, value), timeout=math.ceil((expires - now).total_seconds()))
-    return True
+        return None
+    entry = (current, expires, value)
+    cache.set(key, entry, timeout=math.ceil((expires - now).total_seconds()))
+    return entry
 
 
 # --- the middleware --------------------------------------------------------------------
@@ -299,7 +314,7 @@ class PageCacheMiddleware:
             # one for every copy it serves; its ETag made once, not for each of them.
             response.content = response.content
             set_response_etag(response)
-            if _keep(key, current, response):
+            if _keep(key, current, response) is not None:
                 return _shared(response, "miss")
         return response
 

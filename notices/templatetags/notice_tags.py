@@ -27,6 +27,9 @@ register = template.Library()
 TEASER_TEMPLATE = "notices/includes/notice_teaser.html"
 EVENT_TEMPLATE = "notices/includes/event_entry.html"
 ENTRY_SECONDS = 3600
+# The entries this process last read or made, of one generation: (generation, key -> HTML).
+_known: tuple[int | None, dict[str, str]] = (None, {})
+MAX_KNOWN = 3000
 
 
 @register.simple_tag(takes_context=True)
@@ -57,12 +60,22 @@ def event_months(context, events) -> list[tuple[str, list[SafeString]]]:
 
 
 def _made_once(context, ids: list[int], template_name: str) -> dict[int, SafeString]:
-    """The notices' entries made with `template_name`, by id: from the cache, and those not
-    there made and kept (one deleted since its id was read is left out)."""
+    """The notices' entries made with `template_name`, by id: from what this process knows,
+    else from the cache, and those not there made and kept (one deleted since its id was
+    read is left out)."""
+    global _known
     current = context.get("generation") or generation()
     prefix = f"notice-entry:{current}:{translation.get_language()}:{template_name}"
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    found = cache.get_many(keys.values())
+    known_generation, known = _known
+    if current is None:  # the cache cannot be reached: nothing known to be current
+        known = {}
+    elif known_generation != current or len(known) >= MAX_KNOWN:
+        known = {}
+        _known = (current, known)
+    found = {key: known[key] for key in keys.values() if key in known}
+    if len(found) < len(keys):
+        found.update(cache.get_many([key for key in keys.values() if key not in found]))
     missing = [pk for pk in ids if keys[pk] not in found]
     if missing:
         entry_template = get_template(template_name).template
@@ -74,4 +87,5 @@ def _made_once(context, ids: list[int], template_name: str) -> dict[int, SafeStr
         }
         cache.set_many(made, timeout=ENTRY_SECONDS)
         found.update(made)
+    known.update(found)
     return {pk: mark_safe(found[keys[pk]]) for pk in ids if keys[pk] in found}  # noqa: S308

@@ -226,6 +226,25 @@ def test_a_site_setting_shows_at_once(client, demo):
     assert "039203 565 999" in client.get("/").content.decode()
 
 
+def test_the_footer_made_once_follows_each_change_on_every_page(client, demo):
+    # given the footer, made for one page (and kept for every page until the next change)
+    assert "Sprechzeiten" in client.get("/?besuch=1").content.decode()
+    pages = ["/?besuch=2", f"{BOARD}&besuch=2", "/impressum/?besuch=2"]
+
+    # when the opening hours change, then every page shows them at once
+    municipality = MunicipalitySettings.for_site(demo.get_site())
+    municipality.opening_hours = "Mittwochs geschlossen"
+    municipality.save()
+    for page in pages:
+        assert "Mittwochs geschlossen" in client.get(page).content.decode(), page
+
+    # and when a page joins the footer, every page links to it at once
+    demo.add_child(instance=StandardPage(title="Barrierefreiheit", slug="bf", show_in_footer=True))
+    for page in pages:
+        html = client.get(f"{page}&nach-seite=1").content.decode()
+        assert '<li><a href="/bf/">Barrierefreiheit</a></li>' in html, page
+
+
 def test_private_data_leave_the_cached_pages_alone(client, board):
     client.get(BOARD)
 
