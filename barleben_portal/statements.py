@@ -9,7 +9,9 @@ slug); it finds them again among the compiled parameters, and a request's values
 places. In PostgreSQL it is prepared (`PREPARE`) on each connection the first time it runs
 there, with every parameter that never changes written into it, so its one plan can use
 them (the board's path for the tree's index) and the request's values are its parameters;
-its plan is made once and kept (`plan_cache_mode`, barleben_portal/settings.py).
+its plan is made once and kept (`plan_cache_mode`, barleben_portal/settings.py). So the
+portal needs its own sessions: PostgreSQL directly, or a pooler in session mode (in
+transaction mode a statement could meet a session that never prepared it).
 """
 
 import hashlib
