@@ -28,7 +28,7 @@ from psycopg2.extensions import AsIs
 _PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
 
 
-def parameter(value):
+def _parameter(value):
     """A value as Django's lookups give it to the database: a row by its key, a date or a
     moment as the backend writes it (SQLite as text)."""
     if isinstance(value, models.Model):
@@ -53,7 +53,7 @@ class Statement:
     `limit` and `offset`: one statement for every page of a listing."""
 
     def __init__(self, sql: str, params, stand_ins: dict[str, object], *, sliced: bool = False):
-        by_value = {parameter(value): name for name, value in stand_ins.items()}
+        by_value = {_parameter(value): name for name, value in stand_ins.items()}
         self._params = [_Slot(by_value[value]) if value in by_value else value for value in params]
         self._names = list(dict.fromkeys(p.name for p in self._params if isinstance(p, _Slot)))
         # Every stand-in must be found: a value missing from the SQL would be ignored.
@@ -75,11 +75,11 @@ class Statement:
         """The SQL and parameters to run, with `values` for the stand-ins (and the slice)."""
         if connection.vendor != "postgresql":
             return self._sql, [
-                parameter(values[p.name]) if isinstance(p, _Slot) else p for p in self._params
+                _parameter(values[p.name]) if isinstance(p, _Slot) else p for p in self._params
             ]
         placeholders = ", ".join(["%s"] * len(self._names))
         return f"EXECUTE {self._prepared()} ({placeholders})", [
-            parameter(values[name]) for name in self._names
+            _parameter(values[name]) for name in self._names
         ]
 
     def _prepared(self) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
+from barleben_portal.layout import once_per_generation
 from barleben_portal.page_cache import generation
 from notices.models import NoticePage
 
@@ -27,8 +28,7 @@ register = template.Library()
 TEASER_TEMPLATE = "notices/includes/notice_teaser.html"
 EVENT_TEMPLATE = "notices/includes/event_entry.html"
 ENTRY_SECONDS = 3600
-# The entries this process last read or made, of one generation: (generation, key -> HTML).
-_known: tuple[int | None, dict[str, str]] = (None, {})
+# At most so many entries of a generation kept by each process (a few kB each).
 MAX_KNOWN = 3000
 
 
@@ -63,16 +63,14 @@ def _made_once(context, ids: list[int], template_name: str) -> dict[int, SafeStr
     """The notices' entries made with `template_name`, by id: from what this process knows,
     else from the cache, and those not there made and kept (one deleted since its id was
     read is left out)."""
-    global _known
     current = context.get("generation") or generation()
     prefix = f"notice-entry:{current}:{translation.get_language()}:{template_name}"
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    known_generation, known = _known
-    if current is None:  # the cache cannot be reached: nothing known to be current
-        known = {}
-    elif known_generation != current or len(known) >= MAX_KNOWN:
-        known = {}
-        _known = (current, known)
+    # What this process read or made of them in this generation (a new dict for each, and
+    # for every call while the cache cannot be reached); filled here, not only read.
+    known = once_per_generation(context["request"], ("notice entries",), dict)
+    if len(known) >= MAX_KNOWN:
+        known.clear()
     found = {key: known[key] for key in keys.values() if key in known}
     if len(found) < len(keys):
         found.update(cache.get_many([key for key in keys.values() if key not in found]))
