@@ -13,19 +13,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 from wagtail.models import Site
 
-from notices.subscriptions import normalise_email
+from notifications.recipients import normalise_email
+from notifications.views import RecipientConfirmView, RecipientUnsubscribeView
 
 from .alerts import (
-    InvalidLink,
+    AUDIENCE,
     SearchTerms,
-    saved_search_confirm,
     saved_search_delete,
-    saved_search_for_confirmation,
     saved_search_save_verified,
     saved_search_sign_up,
     saved_searches_of_address,
@@ -160,29 +158,23 @@ def saved_search_pending_view(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/alert_pending.html", {"email": email})
 
 
-@require_http_methods(["GET", "POST"])
-def saved_search_confirm_view(request: HttpRequest, signature: str) -> HttpResponse:
-    # Confirming takes a button press (POST): mail scanners that open links must not
-    # confirm a saved search nobody asked for.
-    try:
-        if request.method == "POST":
-            saved_search = saved_search_confirm(signature=signature)
-            is_confirmed_now = True
-        else:
-            saved_search = saved_search_for_confirmation(signature=signature)
-            is_confirmed_now = False
-    except InvalidLink as error:
-        return _invalid_link(request, str(error))
-    terms = SearchTerms.of(saved_search)
-    return render(
-        request,
-        "archive/alert_confirm.html",
-        {
-            "saved_search": saved_search,
-            "terms": terms.described(),
-            "is_confirmed_now": is_confirmed_now,
-        },
-    )
+class SavedSearchPageView:
+    audience_name = AUDIENCE
+    context_object_name = "saved_search"
+    invalid_link_template_name = "archive/alert_invalid_link.html"
+
+    def get_context_data(self, recipient: SavedSearch, **kwargs) -> dict:
+        terms = SearchTerms.of(recipient).described()
+        return super().get_context_data(recipient, terms=terms, **kwargs)
+
+
+class SavedSearchConfirmView(SavedSearchPageView, RecipientConfirmView):
+    template_name = done_template_name = "archive/alert_confirm.html"
+
+
+class SavedSearchUnsubscribeView(SavedSearchPageView, RecipientUnsubscribeView):
+    template_name = "archive/alert_unsubscribe.html"
+    done_template_name = "archive/alert_deleted.html"
 
 
 def _chosen(saved_searches, request: HttpRequest) -> SavedSearch | None:
@@ -221,26 +213,6 @@ def saved_search_manage_view(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "archive/alert_manage.html",
         {"saved_search": saved_search, "saved_searches": _listed(own), "is_deleted": is_deleted},
-    )
-
-
-# RFC 8058: mail programs unsubscribe with one POST, without cookies or a CSRF token. The
-# unguessable token in the address is the authorisation; GET only shows the button, since
-# mail scanners open links.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def saved_search_unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "POST":
-        if not saved_search_delete(token=token):
-            return _invalid_link(request, "unknown token")
-        return render(request, "archive/alert_deleted.html")
-    saved_search = SavedSearch.objects.filter(token=token).first()
-    if saved_search is None:
-        return _invalid_link(request, "unknown token")
-    return render(
-        request,
-        "archive/alert_unsubscribe.html",
-        {"saved_search": saved_search, "terms": SearchTerms.of(saved_search).described()},
     )
 
 

@@ -1,10 +1,11 @@
 """Alerts for saved searches: a citizen saves a search and is told of new documents it finds.
 
-A saved search is confirmed like a board subscription (double opt-in, or at once from an
-account with a verified address). When a document's text is stored for the first time,
-`documents_alert` writes a dispatch of the notification service whose audience is the saved
-searches; its fan-out asks `saved_searches_matching`, and the service sends, retries, sweeps
-and unsubscribes as it does for the board. One dispatch per document (the service's rule of
+The saved searches are an audience of the notification service (`SavedSearchAudience`,
+registered from ArchiveConfig.ready()): confirmed like a board subscription (double opt-in,
+or at once from an account with a verified address). When a document's text is stored for
+the first time, `documents_alert` writes a dispatch to this audience; its fan-out asks
+`saved_searches_matching`, and the service sends, retries, sweeps and unsubscribes as it
+does for the board. One dispatch per document (the service's rule of
 one announcement per source) and one delivery per dispatch and saved search mean that a
 document is announced to a saved search once, also when its file is replaced and read again.
 """
@@ -12,10 +13,8 @@ document is announced to a saved search once, also when its file is replaced and
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Min, Q, QuerySet
@@ -28,15 +27,16 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from barleben_portal.models import MunicipalitySettings, Ortschaft
-from notices.emails import MailTemplate, mail_render, site_root_url
-from notices.fanout import dispatch_create
-from notices.models import Delivery, Dispatch
-from notices.subscriptions import (
+from notifications.audiences import Audience, audience_for
+from notifications.email import MailTemplate, mail_render, site_root_url
+from notifications.fanout import dispatch_create
+from notifications.models import Delivery, Dispatch
+from notifications.recipients import (
     CONFIRMATION_MAX_AGE,
-    InvalidLink,
+    confirmation_url,
     delivery_queue_single,
     normalise_email,
-    token_from_signature,
+    recipient_unsubscribe,
 )
 
 from .models import Document, DocumentType, IssuingBody, SavedSearch
@@ -46,8 +46,7 @@ logger = logging.getLogger(__name__)
 
 # The version of the consent text (archive.alert_views.consent_field); change both together.
 CONSENT_VERSION = "2026-12-01"
-UNCONFIRMED_RETENTION = timedelta(days=7)
-CONFIRMATION_SALT = "archive.saved_search.confirm"
+AUDIENCE = "saved_search"
 DOCUMENT_KIND = "dokumente"
 
 
@@ -126,10 +125,6 @@ class SearchTerms:
         return f"{reverse('search')}?{urlencode(params)}"
 
 
-def confirmation_signature(saved_search: SavedSearch) -> str:
-    return signing.dumps(saved_search.token, salt=CONFIRMATION_SALT, compress=True)
-
-
 def _same_search(*, site: Site, email: str, terms: SearchTerms) -> QuerySet[SavedSearch]:
     return SavedSearch.objects.filter(site=site, email__iexact=email, **terms.fields())
 
@@ -151,7 +146,9 @@ def saved_search_sign_up(*, site: Site, email: str, terms: SearchTerms) -> Saved
         saved_search.consent_version = CONSENT_VERSION
         saved_search.full_clean(exclude=["token"])
         saved_search.save()
-        delivery_queue_single(kind=Delivery.Kind.CONFIRMATION, saved_search=saved_search)
+        delivery_queue_single(
+            audience=audience_for(AUDIENCE), recipient=saved_search, kind=Delivery.Kind.CONFIRMATION
+        )
     logger.info("Sign-up for saved search %s", saved_search.pk)
     return saved_search
 
@@ -174,44 +171,9 @@ def saved_search_save_verified(*, site: Site, email: str, terms: SearchTerms) ->
     return saved_search
 
 
-def saved_search_for_confirmation(*, signature: str) -> SavedSearch:
-    """The saved search a confirmation link belongs to; InvalidLink if forged, expired or gone."""
-    token = token_from_signature(signature=signature, salt=CONFIRMATION_SALT)
-    saved_search = SavedSearch.objects.filter(token=token).first()
-    if saved_search is None:
-        raise InvalidLink("saved search no longer exists")
-    return saved_search
-
-
-def saved_search_confirm(*, signature: str) -> SavedSearch:
-    """Activate a saved search from its confirmation link (idempotent)."""
-    with transaction.atomic():
-        saved_search = saved_search_for_confirmation(signature=signature)
-        saved_search = SavedSearch.objects.select_for_update().get(pk=saved_search.pk)
-        if saved_search.confirmed_at is None:
-            saved_search.confirmed_at = timezone.now()
-            saved_search.save(update_fields=["confirmed_at"])
-            logger.info("Confirmed saved search %s", saved_search.pk)
-    return saved_search
-
-
 def saved_search_delete(*, token: str) -> bool:
-    """End a saved search and remove its address; False if there was none for this token.
-
-    The sender holds the row's lock while an alert is on its way (as for a subscription):
-    the delete waits for that one e-mail, and every later one sees the row gone.
-    """
-    with transaction.atomic():
-        saved_search = SavedSearch.objects.select_for_update().filter(token=token).first()
-        if saved_search is None:
-            return False
-        saved_search.deliveries.filter(status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.CANCELLED, error="unsubscribed"
-        )
-        pk = saved_search.pk
-        saved_search.delete()
-    logger.info("Deleted saved search %s", pk)
-    return True
+    """End a saved search and remove its address; False if there was none for this token."""
+    return recipient_unsubscribe(audience=audience_for(AUDIENCE), token=token)
 
 
 def saved_searches_of_address(*, site: Site, email: str) -> QuerySet[SavedSearch]:
@@ -221,19 +183,6 @@ def saved_searches_of_address(*, site: Site, email: str) -> QuerySet[SavedSearch
         .select_related("document_type", "issuing_body", "ortschaft")
         .order_by("signed_up_at", "pk")
     )
-
-
-def saved_searches_unconfirmed_delete(*, now: datetime | None = None) -> int:
-    """Delete saved searches nobody confirmed within the retention period."""
-    cutoff = (now or timezone.now()) - UNCONFIRMED_RETENTION
-    stale = SavedSearch.objects.filter(confirmed_at__isnull=True, signed_up_at__lt=cutoff)
-    Delivery.objects.filter(saved_search__in=stale, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, error="never confirmed"
-    )
-    deleted, _counts = stale.delete()
-    if deleted:
-        logger.info("Deleted %s unconfirmed saved searches", deleted)
-    return deleted
 
 
 def documents_alert(*, document_ids: list[int]) -> list[Dispatch]:
@@ -257,13 +206,13 @@ def _document_alert(document_id: int) -> Dispatch | None:
         return None
     site = Site.objects.get(is_default_site=True)
     return dispatch_create(
+        audience=AUDIENCE,
         source=document,
         site=site,
         label=document.document_type.name if document.document_type else _("Archive document"),
         title=document.title,
         summary=document.description,
         url=site_root_url(site) + document.get_absolute_url(),
-        audience=Dispatch.Audience.SAVED_SEARCH,
     )
 
 
@@ -349,8 +298,38 @@ def saved_searches_matching(*, document_id: int) -> QuerySet[SavedSearch]:
     return SavedSearch.objects.filter(pk__in=first_per_address)
 
 
-def alert_mail_template(*, delivery: Delivery, saved_search_id: int) -> MailTemplate:
-    """The e-mail of a delivery to a saved search: its confirmation request or an alert."""
+class SavedSearchAudience(Audience):
+    name = AUDIENCE
+    recipient_model = SavedSearch
+    confirmation_salt = "archive.saved_search.confirm"
+    confirm_url_name = "archive_alerts:confirm"
+    manage_url_name = "archive_alerts:manage"
+    unsubscribe_url_name = "archive_alerts:unsubscribe"
+    # Each alert names its saved search, so it is rendered for its recipient.
+    is_notification_shared = False
+
+    def recipients_matching(
+        self, *, site_id: int, source_id: int, ortschaft_ids: list[int], criteria: dict
+    ) -> QuerySet[SavedSearch]:
+        return saved_searches_matching(document_id=source_id)
+
+    def notification(self, *, dispatch: Dispatch, recipient_id: int) -> MailTemplate:
+        return self._mail(dispatch=dispatch, saved_search_id=recipient_id)
+
+    def message(self, *, delivery: Delivery, recipient: SavedSearch) -> MailTemplate:
+        return self._mail(dispatch=None, saved_search_id=recipient.pk)
+
+    def _mail(self, *, dispatch: Dispatch | None, saved_search_id: int) -> MailTemplate:
+        """A confirmation request (no dispatch) or an alert of a dispatch's document."""
+        return alert_mail_template(
+            audience=self, dispatch=dispatch, saved_search_id=saved_search_id
+        )
+
+
+def alert_mail_template(
+    *, audience: Audience, dispatch: Dispatch | None, saved_search_id: int
+) -> MailTemplate:
+    """The e-mail to a saved search: its confirmation request, or an alert of a dispatch."""
     saved_search = SavedSearch.objects.select_related(
         "site", "document_type", "issuing_body", "ortschaft"
     ).get(pk=saved_search_id)
@@ -363,24 +342,19 @@ def alert_mail_template(*, delivery: Delivery, saved_search_id: int) -> MailTemp
         "search_url": site_root_url(site) + terms.search_path(),
     }
     links = {
-        "manage_url_name": "archive_alerts:manage",
-        "unsubscribe_url_name": "archive_alerts:unsubscribe",
+        "manage_url_name": audience.manage_url_name,
+        "unsubscribe_url_name": audience.unsubscribe_url_name,
     }
-    if delivery.kind == Delivery.Kind.CONFIRMATION:
+    if dispatch is None:
         expires_at = timezone.localtime(timezone.now() + CONFIRMATION_MAX_AGE)
         context |= {
-            "confirm_url": site_root_url(site)
-            + reverse(
-                "archive_alerts:confirm",
-                kwargs={"signature": confirmation_signature(saved_search)},
-            ),
+            "confirm_url": confirmation_url(audience=audience, recipient=saved_search),
             "expires_at": date_format(expires_at, "DATETIME_FORMAT"),
         }
         subject = _("Please confirm your saved search – citizen portal %(name)s") % {
             "name": municipality.name
         }
         return mail_render("archive/email/alert_confirmation", subject, context, site, **links)
-    dispatch = delivery.dispatch
     context |= {
         "dispatch": dispatch,
         # The document's address on the recipient's site, as the search shows it there.

@@ -7,6 +7,10 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("Knowledge archive")
 
     def ready(self):
+        from notifications.audiences import register
+
+        from .alerts import SavedSearchAudience
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        register(SavedSearchAudience())

@@ -2,7 +2,6 @@
 archive documents too), the text extracted from each document page by page, and the
 editable lists of document types and issuing bodies."""
 
-import secrets
 from itertools import islice
 
 from django.conf import settings
@@ -13,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument, DocumentQuerySet
-from wagtail.models import Collection, CollectionViewRestriction, Page, Site
+from wagtail.models import Collection, CollectionViewRestriction, Page
 from wagtail.search import index
 
 from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
+from notifications.models import Recipient
 
 
 class ArchiveList(models.Model):
@@ -326,11 +326,7 @@ class ArchiveIndexPage(ViewRestrictionsMixin, Page):
         return context
 
 
-def new_alert_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class SavedSearch(models.Model):
+class SavedSearch(Recipient):
     """A citizen's saved search: an e-mail when a newly indexed archive document matches it.
 
     Active once the address is confirmed (or saved from an account with a verified address);
@@ -338,8 +334,6 @@ class SavedSearch(models.Model):
     The filters are those of the search page; empty means any.
     """
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField(_("e-mail address"))
     query = models.CharField(_("search term"), max_length=200)
     document_type = models.ForeignKey(
         DocumentType,
@@ -366,15 +360,6 @@ class SavedSearch(models.Model):
         related_name="+",
     )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    # Secret of the links in every e-mail (manage, delete); never shown elsewhere.
-    token = models.CharField(max_length=64, unique=True, default=new_alert_token, editable=False)
-    signed_up_at = models.DateTimeField(_("signed up"), default=timezone.now)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    consent_version = models.CharField(_("version of the consent text"), max_length=20)
-    # The notification service's sender pauses an address after repeated refusals, as it
-    # does a board subscription's.
-    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
-    failure_count = models.PositiveSmallIntegerField(_("permanent failures in a row"), default=0)
 
     class Meta:
         verbose_name = _("saved search")
@@ -383,7 +368,3 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.query
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed_at is not None

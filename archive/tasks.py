@@ -2,7 +2,6 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from .alerts import saved_searches_unconfirmed_delete
 from .indexing import document_index, documents_index_sweep
 
 # Only errors of the system are retried; a file that cannot be read ends as "failed".
@@ -32,8 +31,3 @@ def document_index_large_task(document_id: int) -> None:
 @shared_task
 def documents_index_sweep_task() -> None:
     documents_index_sweep()
-
-
-@shared_task
-def saved_searches_unconfirmed_delete_task() -> None:
-    saved_searches_unconfirmed_delete()

@@ -30,7 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import SavedSearch
-from notices.models import Delivery, DigestEntry, Subscription
+from notices.models import Subscription
+from notifications.audiences import audiences
+from notifications.models import Delivery, DigestEntry
 from participation.answering import account_identity, participation_key
 from participation.models import Participation, SurveyPage, WayOfTakingPart
 
@@ -129,16 +131,18 @@ def account_profile_update(
     return profile
 
 
-def account_pending_deliveries(*, addresses: list[str]) -> QuerySet[Delivery]:
-    """E-mails to these addresses that the notification outbox has not sent yet."""
-    subscriptions = Subscription.objects.filter(_of_addresses(addresses))
-    saved_searches = SavedSearch.objects.filter(_of_addresses(addresses))
-    return (
-        Delivery.objects.filter(status=Delivery.Status.PENDING)
-        .filter(Q(subscription__in=subscriptions) | Q(saved_search__in=saved_searches))
-        .select_related("dispatch", "subscription", "saved_search")
-        .order_by("created_at", "pk")
-    )
+def account_pending_deliveries(*, addresses: list[str]) -> list[tuple[Delivery, str]]:
+    """E-mails to these addresses that the notification outbox has not sent yet, each with
+    the address it goes to."""
+    pending = []
+    for audience in audiences():
+        recipients = audience.recipient_model.objects.filter(_of_addresses(addresses))
+        emails = dict(recipients.values_list("pk", "email"))
+        deliveries = Delivery.objects.filter(
+            status=Delivery.Status.PENDING, audience=audience.name, recipient_id__in=list(emails)
+        ).select_related("dispatch")
+        pending += [(delivery, emails[delivery.recipient_id]) for delivery in deliveries]
+    return sorted(pending, key=lambda pair: (pair[0].created_at, pair[0].pk))
 
 
 # --- Export ------------------------------------------------------------------------------
@@ -238,12 +242,12 @@ def account_data_export(*, user: AbstractBaseUser) -> dict:
         ],
         "pending_emails": [
             {
-                "to": (delivery.subscription or delivery.saved_search).email,
+                "to": email,
                 "kind": delivery.kind,
                 "about": delivery.dispatch.title if delivery.dispatch else None,
                 "created_at": _moment(delivery.created_at),
             }
-            for delivery in account_pending_deliveries(addresses=addresses)
+            for delivery, email in account_pending_deliveries(addresses=addresses)
         ],
     }
     if apps.is_installed("allauth.mfa"):
@@ -288,13 +292,13 @@ def _addresses_forget(addresses: list[str]) -> dict[str, int]:
     """Remove these addresses from subscriptions, saved searches, the outbox and barrier
     reports; call it in a transaction."""
     counts = {}
-    for model in (Subscription, SavedSearch):
+    for audience in audiences():
+        model = audience.recipient_model
         # The sender holds a row's lock while an e-mail to it is on its way (see
-        # subscription_unsubscribe): the delete waits for that one, later ones see it gone.
+        # recipient_unsubscribe): the delete waits for that one, later ones see it gone.
         rows = model.objects.select_for_update().filter(_of_addresses(addresses))
         ids = list(rows.values_list("pk", flat=True))
-        recipient = "subscription" if model is Subscription else "saved_search"
-        deliveries = Delivery.objects.filter(**{f"{recipient}__in": ids})
+        deliveries = Delivery.objects.filter(audience=audience.name, recipient_id__in=ids)
         deliveries.filter(status=Delivery.Status.PENDING).update(
             status=Delivery.Status.CANCELLED, error="account deleted"
         )
@@ -419,9 +423,9 @@ def deliveries_anonymise(*, now: datetime | None = None) -> int:
     )
     # The entries of a digest that went out say which subscriber was told what.
     DigestEntry.objects.filter(digest__in=finished).delete()
-    count = finished.filter(
-        Q(subscription__isnull=False) | Q(saved_search__isnull=False) | ~Q(error="")
-    ).update(subscription=None, saved_search=None, error="")
+    count = finished.filter(Q(recipient_id__isnull=False) | ~Q(error="")).update(
+        recipient_id=None, error=""
+    )
     if count:
         logger.info("Detached %s old deliveries from their recipients", count)
     return count

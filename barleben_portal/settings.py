@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notices",
     "archive",
     "participation",
+    "notifications",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",
@@ -207,7 +208,7 @@ CELERY_TASK_QUEUES = [
     Queue("archive-large"),
 ]
 CELERY_TASK_ROUTES = {
-    "notices.tasks.delivery_send_batch_task": {"queue": "mail-bulk"},
+    "notifications.tasks.delivery_send_batch_task": {"queue": "mail-bulk"},
     "archive.tasks.document_index_task": {"queue": "archive"},
     "archive.tasks.document_index_large_task": {"queue": "archive-large"},
 }
@@ -236,7 +237,7 @@ ARCHIVE_INDEXING_SWEEP_AFTER = env.int("ARCHIVE_INDEXING_SWEEP_AFTER", default=9
 ARCHIVE_OCR_TIMEOUT = env.int("ARCHIVE_OCR_TIMEOUT", default=120)
 ARCHIVE_OCR_LANGUAGE = env("ARCHIVE_OCR_LANGUAGE", default="deu")
 
-# Notifications to subscribers (notices/fanout.py).
+# The notification service (notifications/).
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=1000)
 # 0: no limit; otherwise e-mails per second across all workers, to spare the mail server.
@@ -266,16 +267,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
     },
     "notifications-sweep": {
-        "task": "notices.tasks.notifications_sweep_task",
+        "task": "notifications.tasks.notifications_sweep_task",
         "schedule": NOTIFICATIONS_SWEEP_INTERVAL,
     },
     "digests-daily": {
-        "task": "notices.tasks.digests_compose_task",
+        "task": "notifications.tasks.digests_compose_task",
         "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
         "args": ("daily",),
     },
     "digests-weekly": {
-        "task": "notices.tasks.digests_compose_task",
+        "task": "notifications.tasks.digests_compose_task",
         "schedule": crontab(
             minute=0, hour=NOTIFICATIONS_DIGEST_HOUR, day_of_week=NOTIFICATIONS_DIGEST_WEEKDAY
         ),
@@ -285,12 +286,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "archive.tasks.documents_index_sweep_task",
         "schedule": 10 * 60,
     },
-    "saved-searches-unconfirmed-delete": {
-        "task": "archive.tasks.saved_searches_unconfirmed_delete_task",
-        "schedule": crontab(minute=40, hour=3),
-    },
-    "subscriptions-unconfirmed-delete": {
-        "task": "notices.tasks.subscriptions_unconfirmed_delete_task",
+    # Sign-ups of every audience (subscriptions, saved searches) nobody confirmed.
+    "recipients-unconfirmed-delete": {
+        "task": "notifications.tasks.recipients_unconfirmed_delete_task",
         "schedule": crontab(minute=30, hour=3),
     },
     # Retention (barleben_portal/privacy.py; the table is in the README's security section).

@@ -102,14 +102,17 @@ def bench_data_reset(board) -> None:
     """Remove the subscriptions, deliveries and notices of an earlier run."""
     from django.db import connection
 
-    from notices.models import Dispatch, NoticePage, Subscription
+    from notices.models import NoticePage, Subscription
+    from notifications.models import Delivery, DigestEntry, Dispatch
 
     for notice in NoticePage.objects.child_of(board).filter(slug__startswith=NOTICE_SLUG):
         notice.delete()
-    # Deleting 100,000 subscriptions through the ORM loads each to null its deliveries;
-    # TRUNCATE … CASCADE empties them, their deliveries, digest entries and choices at once.
+    # Deleting 100,000 subscriptions through the ORM loads each to forget its deliveries;
+    # TRUNCATE … CASCADE empties them, the outbox (deliveries, digest entries) and the
+    # choices at once.
     tables = ", ".join(
-        connection.ops.quote_name(model._meta.db_table) for model in (Subscription, Dispatch)
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (Subscription, Dispatch, Delivery, DigestEntry)
     )
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
@@ -120,8 +123,9 @@ def subscriptions_bulk_load(*, site, count: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from notices.models import Frequency, Subscription
+    from notices.models import Subscription
     from notices.subscriptions import CONSENT_VERSION
+    from notifications.models import Frequency
 
     now = timezone.now()
     with transaction.atomic():
@@ -422,7 +426,7 @@ def wait_for_mails(sink: SmtpSink, count: int) -> None:
 def deliveries_wait_recorded(dispatch, count: int) -> dict[str, int]:
     """The deliveries' figures once every sent mail is recorded as sent (a worker records it
     just after the sink accepted it)."""
-    from notices.fanout import dispatch_statistics
+    from notifications.fanout import dispatch_statistics
 
     deadline = time.monotonic() + 30
     while (statistics := dispatch_statistics(dispatch))["sent"] < count:
@@ -446,11 +450,16 @@ def ceiling_message(dispatch) -> tuple[str, bytes]:
     from django.conf import settings
     from django.core.mail.message import sanitize_address
 
-    from notices.emails import message_key, notification_template
+    from notices.models import Subscription
+    from notifications.audiences import audience_for
+    from notifications.email import message_key
 
-    delivery = dispatch.deliveries.select_related("subscription").order_by("pk").first()
-    subscription = delivery.subscription
-    message = notification_template(dispatch).message(
+    delivery = dispatch.deliveries.order_by("pk").first()
+    subscription = Subscription.objects.get(pk=delivery.recipient_id)
+    template = audience_for(dispatch.audience).notification(
+        dispatch=dispatch, recipient_id=subscription.pk
+    )
+    message = template.message(
         email=subscription.email, token=subscription.token, key=message_key(delivery)
     )
     encoding = message.encoding or settings.DEFAULT_CHARSET
@@ -476,8 +485,8 @@ def profile_batch(dispatch) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from notices.fanout import deliveries_send
-    from notices.models import Delivery
+    from notifications.models import Delivery
+    from notifications.sending import deliveries_send
 
     size = settings.NOTIFICATIONS_BATCH_SIZE
     delivery_ids = list(dispatch.deliveries.order_by("pk").values_list("pk", flat=True))
@@ -568,7 +577,8 @@ def main() -> None:
         from django.conf import settings
         from wagtail.models import Site
 
-        from notices.models import Dispatch, NoticeIndexPage, Subscription
+        from notices.models import NoticeIndexPage, Subscription
+        from notifications.models import Dispatch
 
         board = NoticeIndexPage.objects.get()
         bench_data_reset(board)

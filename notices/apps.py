@@ -7,6 +7,10 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notice board")
 
     def ready(self):
+        from notifications.audiences import register
+
+        from .audience import BoardAudience
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        register(BoardAudience())

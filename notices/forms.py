@@ -180,7 +180,9 @@ class SubscriptionChoicesForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .models import Category, Frequency, NoticeKind
+        from notifications.models import Frequency
+
+        from .models import Category, NoticeKind
 
         super().__init__(*args, **kwargs)
         self.fields["kinds"].queryset = NoticeKind.objects.all()

@@ -1,7 +1,7 @@
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
-from .fanout import notice_announce
+from .announcing import notice_announce
 from .ical import ical_feeds_forget
 from .models import NoticePage
 from .tasks import notice_display_sync_task

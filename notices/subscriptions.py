@@ -1,41 +1,30 @@
-"""Subscriptions: sign-up with double opt-in, confirmation, changes, unsubscribing, retention."""
+"""Subscriptions to the board: sign-up (the service then asks for confirmation), changes,
+whom a notice concerns, and the figures and export for staff. Confirming and unsubscribing
+are the notification service's (notifications.recipients), as for every audience.
+"""
 
 import csv
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Site
 
 from barleben_portal.models import Ortschaft
+from notifications.audiences import audience_for
+from notifications.models import Delivery, Frequency
+from notifications.recipients import delivery_queue_single, normalise_email
 
-from .models import Category, Delivery, Frequency, NoticeKind, Subscription
+from .models import Category, NoticeKind, Subscription
 
 logger = logging.getLogger(__name__)
 
 # The version of the consent text (notices.forms.consent_field). Change both together: each
 # subscription records the version its citizen agreed to.
 CONSENT_VERSION = "2026-11-26"
-CONFIRMATION_MAX_AGE = timedelta(days=7)
-UNCONFIRMED_RETENTION = timedelta(days=7)
-CONFIRMATION_SALT = "notices.subscription.confirm"
-
-
-class InvalidLink(Exception):
-    """A confirmation link that is forged, expired or whose sign-up is gone."""
-
-
-def normalise_email(email: str) -> str:
-    # One subscription per mailbox: addresses differing in case reach the same mailbox.
-    return email.strip().lower()
-
-
-def confirmation_signature(subscription: Subscription) -> str:
-    return signing.dumps(subscription.token, salt=CONFIRMATION_SALT, compress=True)
+AUDIENCE = "board"
 
 
 def _set_choices(
@@ -88,7 +77,7 @@ def subscription_sign_up(
                 frequency=frequency,
             )
             kind = Delivery.Kind.CONFIRMATION
-        delivery_queue_single(subscription=subscription, kind=kind)
+        delivery_queue_single(audience=audience_for(AUDIENCE), recipient=subscription, kind=kind)
     logger.info("Sign-up for subscription %s (%s)", subscription.pk, kind)
     return subscription
 
@@ -126,45 +115,6 @@ def subscription_subscribe_verified(
         )
 
 
-def delivery_queue_single(*, kind: str, **recipient) -> Delivery:
-    """Queue one transactional e-mail (confirmation, reminder) ahead of bulk notifications;
-    the recipient is `subscription=` or `saved_search=`."""
-    from .tasks import delivery_send_task
-
-    delivery = Delivery.objects.create(kind=kind, **recipient)
-    transaction.on_commit(lambda: delivery_send_task.delay(delivery.pk), robust=True)
-    return delivery
-
-
-def token_from_signature(*, signature: str, salt: str) -> str:
-    """The token a confirmation link carries; InvalidLink if it is forged or expired."""
-    try:
-        return signing.loads(signature, salt=salt, max_age=CONFIRMATION_MAX_AGE.total_seconds())
-    except signing.BadSignature as error:
-        raise InvalidLink(str(error)) from None
-
-
-def subscription_for_confirmation(*, signature: str) -> Subscription:
-    """The sign-up a confirmation link belongs to; InvalidLink if forged, expired or gone."""
-    token = token_from_signature(signature=signature, salt=CONFIRMATION_SALT)
-    subscription = Subscription.objects.filter(token=token).first()
-    if subscription is None:
-        raise InvalidLink("subscription no longer exists")
-    return subscription
-
-
-def subscription_confirm(*, signature: str) -> Subscription:
-    """Activate a subscription from its confirmation link (idempotent)."""
-    with transaction.atomic():
-        subscription = subscription_for_confirmation(signature=signature)
-        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        if subscription.confirmed_at is None:
-            subscription.confirmed_at = timezone.now()
-            subscription.save(update_fields=["confirmed_at"])
-            logger.info("Confirmed subscription %s", subscription.pk)
-    return subscription
-
-
 def subscription_update(
     *,
     subscription: Subscription,
@@ -186,38 +136,6 @@ def subscription_update(
         )
     logger.info("Changed subscription %s", subscription.pk)
     return subscription
-
-
-def subscription_unsubscribe(*, token: str) -> bool:
-    """End a subscription and remove its address; False if there was none for this token.
-
-    A sender holds the subscription's row lock while an e-mail to it is on its way, so the
-    delete waits for that one e-mail; every later one sees the subscription gone.
-    """
-    with transaction.atomic():
-        subscription = Subscription.objects.select_for_update().filter(token=token).first()
-        if subscription is None:
-            return False
-        subscription.deliveries.filter(status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.CANCELLED, error="unsubscribed"
-        )
-        pk = subscription.pk
-        subscription.delete()
-    logger.info("Unsubscribed and deleted subscription %s", pk)
-    return True
-
-
-def subscriptions_unconfirmed_delete(*, now=None) -> int:
-    """Delete sign-ups nobody confirmed within the retention period."""
-    cutoff = (now or timezone.now()) - UNCONFIRMED_RETENTION
-    stale = Subscription.objects.filter(confirmed_at__isnull=True, signed_up_at__lt=cutoff)
-    Delivery.objects.filter(subscription__in=stale, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, error="never confirmed"
-    )
-    deleted, _ = stale.delete()
-    if deleted:
-        logger.info("Deleted %s unconfirmed sign-ups", deleted)
-    return deleted
 
 
 def subscriptions_active() -> QuerySet[Subscription]:

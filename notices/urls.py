@@ -9,14 +9,14 @@ urlpatterns = [
     path("angemeldet/", views.subscription_pending_view, name="subscription_pending"),
     path(
         "bestaetigen/<str:signature>/",
-        views.subscription_confirm_view,
+        views.SubscriptionConfirmView.as_view(),
         name="subscription_confirm",
     ),
     # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else is not a link of ours.
     path("verwalten/<slug:token>/", views.subscription_manage_view, name="subscription_manage"),
     path(
         "abmelden/<slug:token>/",
-        views.subscription_unsubscribe_view,
+        views.SubscriptionUnsubscribeView.as_view(),
         name="subscription_unsubscribe",
     ),
 ]

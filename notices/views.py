@@ -8,21 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 from wagtail.models import Site
 
+from notifications.recipients import normalise_email
+from notifications.views import RecipientConfirmView, RecipientUnsubscribeView
+
 from .forms import AccountSubscriptionForm, SubscriptionChoicesForm, SubscriptionSignUpForm
 from .models import Subscription
 from .subscriptions import (
-    InvalidLink,
-    normalise_email,
-    subscription_confirm,
-    subscription_for_confirmation,
+    AUDIENCE,
     subscription_sign_up,
     subscription_subscribe_verified,
-    subscription_unsubscribe,
     subscription_update,
 )
 
@@ -77,20 +75,12 @@ def subscription_pending_view(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/subscription_pending.html", {"email": email})
 
 
-@require_http_methods(["GET", "POST"])
-def subscription_confirm_view(request: HttpRequest, signature: str) -> HttpResponse:
-    # Confirming takes a button press (POST): mail scanners that open links must not
-    # confirm a subscription nobody asked for.
-    try:
-        if request.method == "POST":
-            subscription = subscription_confirm(signature=signature)
-            return render(
-                request, "notices/subscription_confirmed.html", {"subscription": subscription}
-            )
-        subscription = subscription_for_confirmation(signature=signature)
-    except InvalidLink as error:
-        return _invalid_link(request, str(error))
-    return render(request, "notices/subscription_confirm.html", {"subscription": subscription})
+class SubscriptionConfirmView(RecipientConfirmView):
+    audience_name = AUDIENCE
+    context_object_name = "subscription"
+    template_name = "notices/subscription_confirm.html"
+    done_template_name = "notices/subscription_confirmed.html"
+    invalid_link_template_name = "notices/subscription_invalid_link.html"
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,20 +104,12 @@ def subscription_manage_view(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-# RFC 8058: mail programs unsubscribe with one POST, without cookies or a CSRF token. The
-# unguessable token in the address is the authorisation; GET only shows the button, since
-# mail scanners open links.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def subscription_unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "POST":
-        if not subscription_unsubscribe(token=token):
-            return _invalid_link(request, "unknown token")
-        return render(request, "notices/subscription_unsubscribed.html")
-    subscription = Subscription.objects.filter(token=token).first()
-    if subscription is None:
-        return _invalid_link(request, "unknown token")
-    return render(request, "notices/subscription_unsubscribe.html", {"subscription": subscription})
+class SubscriptionUnsubscribeView(RecipientUnsubscribeView):
+    audience_name = AUDIENCE
+    context_object_name = "subscription"
+    template_name = "notices/subscription_unsubscribe.html"
+    done_template_name = "notices/subscription_unsubscribed.html"
+    invalid_link_template_name = "notices/subscription_invalid_link.html"
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Announcing a survey to the subscribers of the notice board, through the notification
-service (notices/fanout.py): one dispatch per survey, to the confirmed subscribers of the
-Ortschaften it addresses, or to all of them when it addresses the whole municipality.
+service (notifications/) and its audience "board": one dispatch per survey, to the confirmed
+subscribers of the Ortschaften it addresses, or to all of them when it addresses the whole
+municipality.
 
 Subscribers are matched as for any news without a kind or category: those who chose only
 some kinds of notice get it too, those who narrowed their subscription to some categories
@@ -23,12 +24,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 from wagtail.rich_text import get_text_for_indexing
 
-from notices.fanout import dispatch_create
-from notices.models import Dispatch
+from notifications.fanout import dispatch_create
+from notifications.models import Dispatch
 
 from .models import SurveyPage
 
 logger = logging.getLogger(__name__)
+
+# The subscribers of the notice board (registered by notices.audience), by name.
+BOARD_AUDIENCE = "board"
 
 # What the e-mail quotes of the introduction: its first sentences, as a teaser is long.
 SUMMARY_LENGTH = 300
@@ -106,6 +110,7 @@ def survey_announce(*, survey: SurveyPage, now: datetime | None = None) -> Dispa
         # then finds its dispatch, instead of tripping over the unique constraint.
         list(Page.objects.select_for_update().filter(pk=survey.pk).values_list("pk"))
         dispatch = dispatch_create(
+            audience=BOARD_AUDIENCE,
             source=survey,
             site=survey.get_site(),
             label=gettext("Survey"),

@@ -21,12 +21,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
 from barleben_portal.models import MunicipalitySettings
-from notices.fanout import dispatch_statistics
-from notices.subscriptions import subscriptions_matching
+from notifications.audiences import audience_for
+from notifications.fanout import dispatch_statistics
 
 from . import admin_views as results_views
 from .access_codes import MAX_CODES_PER_BATCH, access_codes_generate
 from .announcing import (
+    BOARD_AUDIENCE,
     announcement_permitted,
     survey_announce,
     survey_announcement,
@@ -245,7 +246,7 @@ def survey_announcement_send(request: HttpRequest, page_id: int) -> HttpResponse
     dispatch = survey_announcement(survey=survey)
     context = {"survey": survey, "dispatch": dispatch}
     if dispatch is not None:
-        if request.user.has_perm("notices.view_dispatch"):
+        if request.user.has_perm("notifications.view_dispatch"):
             context["statistics"] = dispatch_statistics(dispatch)
             context["dispatch_url"] = reverse("dispatches:inspect", args=[dispatch.pk])
     else:
@@ -255,12 +256,16 @@ def survey_announcement_send(request: HttpRequest, page_id: int) -> HttpResponse
             context["refusal"] = " ".join(error.messages)
         else:
             context["preview"] = _announcement_preview(survey)
-            context["recipient_count"] = subscriptions_matching(
-                site_id=survey.get_site().pk,
-                ortschaft_ids=[ortschaft.pk for ortschaft in context["preview"]["ortschaften"]],
-                kind_id=None,
-                category_ids=[],
-            ).count()
+            context["recipient_count"] = (
+                audience_for(BOARD_AUDIENCE)
+                .recipients_matching(
+                    site_id=survey.get_site().pk,
+                    source_id=survey.pk,
+                    ortschaft_ids=[o.pk for o in context["preview"]["ortschaften"]],
+                    criteria={},
+                )
+                .count()
+            )
     return render(request, "participation/admin/survey_announcement.html", context)
 
 

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import notices.models.subscriptions
+import notifications.models
 from django.db import migrations, models
 
 
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
                 ('frequency', models.CharField(choices=[('immediately', 'immediately, one e-mail per notice'), ('daily', 'once a day, as a summary'), ('weekly', 'once a week, as a summary')], default='immediately', max_length=20, verbose_name='how often')),
-                ('token', models.CharField(default=notices.models.subscriptions.new_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=notifications.models.new_token, editable=False, max_length=64, unique=True)),
                 ('signed_up_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='signed up')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
                 ('consent_version', models.CharField(max_length=20, verbose_name='version of the consent text')),

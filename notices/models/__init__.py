@@ -13,7 +13,7 @@ from .board import (
     NoticePage,
     NoticeQuerySet,
 )
-from .subscriptions import Delivery, DigestEntry, Dispatch, Frequency, Subscription
+from .subscriptions import Subscription
 
 __all__ = [
     "BOARD_PAGE_SIZE",
@@ -22,10 +22,6 @@ __all__ = [
     "ICAL_MAX_EVENTS",
     "CalendarPage",
     "Category",
-    "Delivery",
-    "DigestEntry",
-    "Dispatch",
-    "Frequency",
     "NoticeDisplayRecord",
     "NoticeIndexPage",
     "NoticeKind",

@@ -22,12 +22,12 @@ from archive.alerts import (
     SearchTerms,
     saved_search_save_verified,
     saved_searches_matching,
-    saved_searches_unconfirmed_delete,
 )
 from archive.indexing import document_index
 from archive.models import Document, DocumentType, IssuingBody, SavedSearch
 from barleben_portal.models import MunicipalitySettings
-from notices.models import Delivery, Dispatch
+from notifications.models import Delivery, Dispatch
+from notifications.recipients import recipients_unconfirmed_delete
 from tests.factories import SubscriptionFactory
 from tests.notifications.conftest import smtp_server  # noqa: F401 (the fixture)
 
@@ -142,7 +142,9 @@ def test_saved_search_alerts_once_for_a_new_matching_document(
     assert f"/archiv/dokumente/{document.pk}/" in html
     assert "Satzung Mühlenberg" in html
     assert alert.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    delivery = Delivery.objects.get(saved_search=saved_search, kind=Delivery.Kind.NOTIFICATION)
+    delivery = Delivery.objects.get(
+        audience="saved_search", recipient_id=saved_search.pk, kind=Delivery.Kind.NOTIFICATION
+    )
     assert delivery.status == Delivery.Status.SENT
 
     # when: the file is replaced and read again
@@ -214,7 +216,7 @@ def test_a_document_the_saved_search_does_not_find_sends_no_mail(
 
     # then: nobody waits for it, so it is not announced at all (the matching one of the
     # same saved search is, in test_saved_search_alerts_once_for_a_new_matching_document)
-    assert not Dispatch.objects.filter(audience=Dispatch.Audience.SAVED_SEARCH).exists()
+    assert not Dispatch.objects.filter(audience="saved_search").exists()
     assert not Delivery.objects.filter(kind=Delivery.Kind.NOTIFICATION).exists()
     assert mail_server.received == []
 
@@ -249,7 +251,7 @@ def test_board_subscribers_get_no_alert(demo, mail_server, index_document):
     index_document([PLAN_TEXT])
 
     assert mail_server.recipient_counts() == {ADDRESS: 1}
-    assert Dispatch.objects.get(audience=Dispatch.Audience.SAVED_SEARCH).deliveries.count() == 1
+    assert Dispatch.objects.get(audience="saved_search").deliveries.count() == 1
 
 
 @pytest.mark.service("postgres")
@@ -419,6 +421,6 @@ def test_unconfirmed_saved_searches_are_deleted_after_a_week(demo):
         signed_up_at=timezone.now() - timedelta(days=8),
     )
 
-    assert saved_searches_unconfirmed_delete() == 1
+    assert recipients_unconfirmed_delete() == 1
     assert not SavedSearch.objects.filter(pk=stale.pk).exists()
     assert SavedSearch.objects.count() == 1

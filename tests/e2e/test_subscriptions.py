@@ -18,8 +18,9 @@ from django.core.mail import EmailMultiAlternatives
 from playwright.sync_api import expect
 
 from barleben_portal.models import Ortschaft
-from notices.fanout import digests_compose
-from notices.models import Frequency, NoticeIndexPage, NoticeKind, NoticePage, Subscription
+from notices.models import NoticeIndexPage, NoticeKind, NoticePage, Subscription
+from notifications.fanout import digests_compose
+from notifications.models import Frequency
 from tests.factories import NoticePageFactory, SubscriptionFactory
 
 pytestmark = [

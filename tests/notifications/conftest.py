@@ -42,7 +42,8 @@ from django.utils import timezone
 from kombu import pools
 
 from barleben_portal.celery import app
-from notices.models import Delivery, Dispatch, NoticeIndexPage, NoticePage, Subscription
+from notices.models import NoticeIndexPage, NoticePage, Subscription
+from notifications.models import Delivery, Dispatch
 from tests.factories import NoticePageFactory, SubscriptionFactory
 from tests.workers import Worker, worker_start
 

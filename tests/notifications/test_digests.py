@@ -11,23 +11,18 @@ import pytest
 import time_machine
 from django.utils.translation import ngettext
 
-from notices.fanout import (
+from notices.announcing import notice_announce
+from notices.models import NoticeIndexPage, NoticeKind, Subscription
+from notices.subscriptions import subscription_update
+from notifications.audiences import audience_for
+from notifications.fanout import (
     digest_period,
     digests_compose,
     dispatch_fan_out,
-    notice_announce,
     notifications_sweep,
 )
-from notices.models import (
-    Delivery,
-    DigestEntry,
-    Dispatch,
-    Frequency,
-    NoticeIndexPage,
-    NoticeKind,
-    Subscription,
-)
-from notices.subscriptions import subscription_unsubscribe, subscription_update
+from notifications.models import Delivery, DigestEntry, Dispatch, Frequency
+from notifications.recipients import recipient_unsubscribe
 from tests.factories import NoticePageFactory, SubscriptionFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -47,6 +42,10 @@ def _news(board: NoticeIndexPage, title: str) -> Dispatch:
     dispatch = notice_announce(notice=notice)
     dispatch_fan_out(dispatch_id=dispatch.pk)
     return dispatch
+
+
+def _entries_of(subscription: Subscription):
+    return DigestEntry.objects.filter(audience="board", recipient_id=subscription.pk)
 
 
 def _titles(message) -> list[str]:
@@ -83,16 +82,15 @@ def test_a_daily_subscriber_gets_one_digest_with_everything_new(board, outbox):
         assert html.count(f">{title}</a>") == 1
     assert "List-Unsubscribe" in message.extra_headers
     digest = Delivery.objects.get(kind=Delivery.Kind.DIGEST)
-    assert (digest.subscription, digest.digest_period, digest.status) == (
-        daily,
+    assert (digest.audience, digest.recipient_id, digest.digest_period, digest.status) == (
+        "board",
+        daily.pk,
         "2030-03-11",
         Delivery.Status.SENT,
     )
-    assert set(DigestEntry.objects.filter(subscription=daily).values_list("digest", flat=True)) == {
-        digest.pk
-    }
-    assert DigestEntry.objects.filter(subscription=weekly, digest__isnull=True).count() == 3
-    assert not DigestEntry.objects.filter(subscription=immediate).exists()
+    assert set(_entries_of(daily).values_list("digest", flat=True)) == {digest.pk}
+    assert _entries_of(weekly).filter(digest__isnull=True).count() == 3
+    assert not _entries_of(immediate).exists()
 
 
 def test_composing_again_in_the_same_period_sends_nothing_new(board, outbox):
@@ -137,7 +135,7 @@ def test_news_after_the_days_digest_waits_for_the_next_day(board, outbox):
     ]
     digests = Delivery.objects.filter(kind=Delivery.Kind.DIGEST).order_by("digest_period")
     assert [digest.digest_period for digest in digests] == ["2030-03-11", "2030-03-12"]
-    entries = DigestEntry.objects.filter(subscription=daily)
+    entries = _entries_of(daily)
     assert entries.count() == 2
     assert not entries.filter(digest__isnull=True).exists()
     assert {entry.digest_id for entry in entries} == {digest.pk for digest in digests}
@@ -194,7 +192,9 @@ def test_the_period_of_a_digest_is_the_local_day_or_iso_week(frequency, moment, 
     "leave",
     [
         lambda subscription: Subscription.objects.update(paused_at=MONDAY),
-        lambda subscription: subscription_unsubscribe(token=subscription.token),
+        lambda subscription: recipient_unsubscribe(
+            audience=audience_for("board"), token=subscription.token
+        ),
     ],
     ids=["paused", "unsubscribed"],
 )
@@ -237,10 +237,11 @@ def test_news_waiting_for_a_digest_reaches_a_subscriber_who_switches_to_immediat
     assert any("Neue Öffnungszeiten" in message.body for message in outbox)
 
 
-# Composing (find who waits, create the digest, assign the entries) and sending it (claim,
-# load, lock subscription and delivery, load the subscription, render with the news and their
-# Ortschaften, record), savepoints included.
-DIGEST_QUERIES = 23
+# Composing (find who waits in each audience: subscriptions and saved searches; create the
+# digest, assign the entries) and sending it (claim, load, lock subscription and delivery,
+# load the subscription, render with the news and their Ortschaften, record), savepoints
+# included.
+DIGEST_QUERIES = 24
 
 
 @pytest.mark.parametrize("entries", [3, 30])

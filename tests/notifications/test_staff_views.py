@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from notices.models import Delivery, Dispatch
+from notifications.models import Delivery, Dispatch
 from tests.factories import NoticePageFactory, SubscriptionFactory
 
 OVERVIEW = "/admin/abonnements/"
@@ -26,7 +26,7 @@ def dispatch(board, outbox, ortschaften, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notice.save_revision().publish()
     dispatch = Dispatch.objects.get(source_id=notice.pk, is_update=False)
-    Delivery.objects.filter(dispatch=dispatch, subscription=refused).update(
+    Delivery.objects.filter(dispatch=dispatch, audience="board", recipient_id=refused.pk).update(
         status=Delivery.Status.FAILED, error="550 5.1.1 No such mailbox"
     )
     return notice, dispatch
@@ -42,11 +42,11 @@ def test_staff_see_a_notices_dispatch_with_figures_and_reasons(
 
     # when: from the notice's page menu to its dispatch, and into it
     edit = client.get(f"/admin/pages/{notice.pk}/edit/").content.decode()
-    listing = client.get(f"/admin/dispatches/?notice={notice.pk}").content.decode()
+    listing = client.get(f"/admin/dispatches/?page={notice.pk}").content.decode()
     inspect = client.get(f"/admin/dispatches/inspect/{dispatch.pk}/").content.decode()
 
     # then (the council edits nothing, so it reaches dispatches by the menu *Versand*)
-    assert (f"/admin/dispatches/?notice={notice.pk}" in edit) is (group != "Gemeinderat")
+    assert (f"/admin/dispatches/?page={notice.pk}" in edit) is (group != "Gemeinderat")
     assert notice.title in listing
     cells = [" ".join(cell.split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", listing, re.S)]
     assert cells[-3:] == ["1", "0", "1"]  # sent, pending, failed

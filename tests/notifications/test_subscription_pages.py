@@ -19,14 +19,13 @@ from django.utils.translation import gettext
 from wagtail.models import Site
 
 from barleben_portal.models import MunicipalitySettings, Ortschaft
-from notices.fanout import dispatch_create
 from notices.forms import SubscriptionChoicesForm, SubscriptionSignUpForm
-from notices.models import Category, Delivery, Frequency, NoticeKind, NoticePage, Subscription
-from notices.subscriptions import (
-    CONSENT_VERSION,
-    confirmation_signature,
-    subscriptions_unconfirmed_delete,
-)
+from notices.models import Category, NoticeKind, NoticePage, Subscription
+from notices.subscriptions import CONSENT_VERSION
+from notifications.audiences import audience_for
+from notifications.fanout import dispatch_create
+from notifications.models import Delivery, Frequency
+from notifications.recipients import recipients_unconfirmed_delete
 from tests.factories import SubscriptionFactory
 
 SIGN_UP_URL = "/benachrichtigungen/"
@@ -72,6 +71,12 @@ def _manage_path(subscription: Subscription) -> str:
 
 def _unsubscribe_path(subscription: Subscription) -> str:
     return reverse("notices:subscription_unsubscribe", kwargs={"token": subscription.token})
+
+
+def confirmation_signature(subscription: Subscription) -> str:
+    """The signature in the confirmation link of this subscription."""
+    salt = audience_for("board").confirmation_salt
+    return signing.dumps(subscription.token, salt=salt, compress=True)
 
 
 def _invalid_link_page(response) -> bool:
@@ -499,6 +504,7 @@ def _deliveries(subscription: Subscription) -> dict[str, Delivery]:
     """A notification on its way and one sent already, of a notice's announcement."""
     notice = NoticePage.objects.live().first()
     dispatch = dispatch_create(
+        audience="board",
         source=notice,
         site=subscription.site,
         label="Neuigkeit",
@@ -508,10 +514,16 @@ def _deliveries(subscription: Subscription) -> dict[str, Delivery]:
         is_update=True,
     )
     sent = Delivery.objects.create(
-        kind=Delivery.Kind.CONFIRMATION, subscription=subscription, status=Delivery.Status.SENT
+        kind=Delivery.Kind.CONFIRMATION,
+        audience="board",
+        recipient_id=subscription.pk,
+        status=Delivery.Status.SENT,
     )
     pending = Delivery.objects.create(
-        kind=Delivery.Kind.NOTIFICATION, subscription=subscription, dispatch=dispatch
+        kind=Delivery.Kind.NOTIFICATION,
+        audience="board",
+        recipient_id=subscription.pk,
+        dispatch=dispatch,
     )
     return {"sent": sent, "pending": pending}
 
@@ -537,8 +549,8 @@ def test_one_click_unsubscribe_deletes_the_address_and_cancels_what_is_pending(d
     pending, sent = (deliveries[name] for name in ("pending", "sent"))
     pending.refresh_from_db()
     sent.refresh_from_db()
-    assert (pending.status, pending.subscription_id) == (Delivery.Status.CANCELLED, None)
-    assert (sent.status, sent.subscription_id) == (Delivery.Status.SENT, None)
+    assert (pending.status, pending.recipient_id) == (Delivery.Status.CANCELLED, None)
+    assert (sent.status, sent.recipient_id) == (Delivery.Status.SENT, None)
 
 
 def test_opening_the_unsubscribe_link_only_asks(demo, client):
@@ -617,10 +629,12 @@ def test_sign_ups_nobody_confirms_are_deleted_after_seven_days(demo, age, is_con
         signed_up_at=signed_up_at,
         confirmed_at=signed_up_at + timedelta(hours=1) if is_confirmed else None,
     )
-    request = Delivery.objects.create(kind=Delivery.Kind.CONFIRMATION, subscription=subscription)
+    request = Delivery.objects.create(
+        kind=Delivery.Kind.CONFIRMATION, audience="board", recipient_id=subscription.pk
+    )
 
     # when
-    deleted = subscriptions_unconfirmed_delete()
+    deleted = recipients_unconfirmed_delete()
 
     # then
     assert Subscription.objects.filter(pk=subscription.pk).exists() is is_kept
@@ -629,7 +643,7 @@ def test_sign_ups_nobody_confirms_are_deleted_after_seven_days(demo, age, is_con
     if is_kept:
         assert request.status == Delivery.Status.PENDING
     else:
-        assert (request.status, request.subscription_id) == (Delivery.Status.CANCELLED, None)
+        assert (request.status, request.recipient_id) == (Delivery.Status.CANCELLED, None)
 
 
 # Whatever comes in, the answer is never a server error

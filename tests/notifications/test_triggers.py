@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from wagtail.models import PageViewRestriction
 
-from notices.fanout import notice_announce
-from notices.models import Dispatch, NoticeIndexPage, NoticeKind, NoticePage
+from notices.announcing import notice_announce
+from notices.models import Category, NoticeIndexPage, NoticeKind, NoticePage
 from notices.tasks import publish_scheduled_task
+from notifications.models import Dispatch
 from tests.factories import (
     CategoryFactory,
     NoticePageFactory,
@@ -94,7 +95,10 @@ def test_the_first_publication_announces_the_notice_to_its_subscribers(
     )
     assert dispatch.label == notice.kind.name
     assert [o.slug for o in dispatch.ortschaften.all()] == ["ebendorf"]
-    assert [c.slug for c in dispatch.categories.all()] == ["verkehr"]
+    assert dispatch.audience == "board"
+    assert dispatch.criteria["kind"] == notice.kind_id
+    categories = Category.objects.filter(pk__in=dispatch.criteria["categories"])
+    assert [c.slug for c in categories] == ["verkehr"]
     assert dispatch.fanned_out_at is not None
     assert [message.to for message in outbox] == [[subscriber.email]]
     assert outbox[0].subject == f"{notice.kind.name}: Sperrung der Ebendorfer Straße"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from wagtail.models import PageViewRestriction
 from wagtail.users.models import UserProfile
 
-from notices.models import Delivery, DigestEntry, Dispatch, Frequency
+from notifications.models import Delivery, DigestEntry, Dispatch, Frequency
 from participation.announcing import survey_announce, survey_announcement_summary
 from participation.models import SurveyPage
 from tests.factories import CategoryFactory, SubscriptionFactory
@@ -112,10 +112,12 @@ def test_the_announcement_reaches_exactly_the_subscribers_of_its_ortschaften(
     assert dispatch.fanned_out_at is not None
     # a delivery for each concerned subscriber, a digest entry for the daily one, no more
     concerned = {subscription.pk for subscription in subscriptions["concerned"]}
-    assert set(dispatch.deliveries.values_list("subscription_id", flat=True)) == concerned
+    assert dispatch.audience == "board"
+    assert set(dispatch.deliveries.values_list("audience", flat=True)) == {"board"}
+    assert set(dispatch.deliveries.values_list("recipient_id", flat=True)) == concerned
     assert dispatch.deliveries.filter(status=Delivery.Status.SENT).count() == len(concerned)
-    assert list(DigestEntry.objects.values_list("subscription_id", flat=True)) == [
-        subscriptions["daily"].pk
+    assert list(DigestEntry.objects.values_list("audience", "recipient_id")) == [
+        ("board", subscriptions["daily"].pk)
     ]
     assert Counter(address for message in outbox for address in message.to) == Counter(
         {subscription.email: 1 for subscription in subscriptions["concerned"]}

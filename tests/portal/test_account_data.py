@@ -11,7 +11,7 @@ from barleben_portal.models import (
     CitizenProfile,
     Ortschaft,
 )
-from notices.models import Delivery
+from notifications.models import Delivery
 from participation.answering import survey_answer_submit
 from participation.models import Answer
 from tests.factories import BarrierReportFactory, SavedSearchFactory, SubscriptionFactory
@@ -171,7 +171,9 @@ def test_download_holds_all_data_of_the_account(home, citizen, client):
     survey = SurveyPageFactory(parent=home, title="Spielplatz", way_of_taking_part="account")
     survey_answer_submit(survey=survey, answers=valid_answers(survey), user=citizen)
     BarrierReportFactory(email="ANNA@example.org", message="Der Knopf hat keine Beschriftung.")
-    Delivery.objects.create(kind=Delivery.Kind.REMINDER, subscription=subscription)
+    Delivery.objects.create(
+        kind=Delivery.Kind.REMINDER, audience="board", recipient_id=subscription.pk
+    )
     client.force_login(citizen)
 
     # when

@@ -14,7 +14,8 @@ from wagtail.models import PageViewRestriction
 
 from archive.alerts import documents_alert
 from barleben_portal.models import StandardPage
-from notices.models import CalendarPage, Dispatch, NoticeIndexPage
+from notices.models import CalendarPage, NoticeIndexPage
+from notifications.models import Dispatch
 from tests.archive.factories import (  # noqa: F401 (fixtures)
     DocumentFactory,
     demo_media_root,
@@ -176,6 +177,7 @@ def test_private_document_alerts_no_saved_search(canaries, demo):
     [dispatch] = documents_alert(document_ids=[private.pk, public.pk])
     assert isinstance(dispatch, Dispatch)
     assert dispatch.source_id == public.pk
+    assert dispatch.audience == "saved_search"
 
 
 def test_the_api_shows_no_canary_in_lists_or_details(client, canaries, staff_member):

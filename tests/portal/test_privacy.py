@@ -20,7 +20,8 @@ from archive.models import SavedSearch
 from barleben_portal import privacy
 from barleben_portal.celery import app as celery_app
 from barleben_portal.models import BarrierReport, CitizenProfile
-from notices.models import Delivery, DigestEntry, Dispatch, Subscription
+from notices.models import Subscription
+from notifications.models import Delivery, DigestEntry, Dispatch
 from participation.answering import survey_answer_submit
 from participation.models import Answer, Participation, Response
 from tests.factories import BarrierReportFactory, SavedSearchFactory, SubscriptionFactory
@@ -57,6 +58,7 @@ def dispatch(title: str = "Neue Mitteilung") -> Dispatch:
         site=site,
         source_type=ContentType.objects.get_for_model(Site),
         source_id=Dispatch.objects.count() + 1,
+        audience="board",
         label="Neuigkeit",
         title=title,
         url="https://example.org/",
@@ -73,20 +75,29 @@ def every_address_data(user, home) -> dict:
     search = SavedSearchFactory(email=email)
     news = dispatch()
     pending = Delivery.objects.create(
-        kind=Delivery.Kind.NOTIFICATION, subscription=subscription, dispatch=news
+        kind=Delivery.Kind.NOTIFICATION,
+        audience="board",
+        recipient_id=subscription.pk,
+        dispatch=news,
     )
     refused = Delivery.objects.create(
         kind=Delivery.Kind.NOTIFICATION,
-        saved_search=search,
+        audience="saved_search",
+        recipient_id=search.pk,
         dispatch=dispatch("Neues Dokument"),
         status=Delivery.Status.FAILED,
         error=f"550 5.1.1 <{email}>: Recipient address rejected",
     )
-    DigestEntry.objects.create(dispatch=news, subscription=subscription)
+    DigestEntry.objects.create(dispatch=news, audience="board", recipient_id=subscription.pk)
     BarrierReportFactory(email=email, name="Anna Schulze", message="Das PDF ist nicht lesbar.")
     survey = SurveyPageFactory(parent=home, way_of_taking_part="account")
     survey_answer_submit(survey=survey, answers=valid_answers(survey), user=user)
-    return {"pending": pending, "refused": refused, "survey": survey}
+    return {
+        "pending": pending,
+        "refused": refused,
+        "survey": survey,
+        "subscription_id": subscription.pk,
+    }
 
 
 def rows_quoting(text: str) -> list[str]:
@@ -131,7 +142,7 @@ def test_deletion_removes_every_trace_of_the_address_and_keeps_the_answers(
         "account.EmailAddress",
         "notices.Subscription",
         "archive.SavedSearch",
-        "notices.Delivery",
+        "notifications.Delivery",
         "barleben_portal.BarrierReport",
     }
     responses, answers = Response.objects.count(), Answer.objects.count()
@@ -160,11 +171,13 @@ def test_deletion_removes_every_trace_of_the_address_and_keeps_the_answers(
     # nothing waits to be sent to it; what was sent stays counted, without the address
     data["pending"].refresh_from_db()
     assert data["pending"].status == Delivery.Status.CANCELLED
-    assert data["pending"].subscription is None
+    assert data["pending"].recipient_id is None
     data["refused"].refresh_from_db()
-    assert data["refused"].saved_search is None
+    assert data["refused"].recipient_id is None
     assert data["refused"].error == ""
-    assert not DigestEntry.objects.filter(subscription__email__iexact=ADDRESS).exists()
+    assert not DigestEntry.objects.filter(
+        audience="board", recipient_id=data["subscription_id"]
+    ).exists()
     # the barrier stays reported, without who reported it
     report = BarrierReport.objects.get(message="Das PDF ist nicht lesbar.", email="")
     assert report.name == ""
@@ -320,36 +333,43 @@ def test_finished_deliveries_are_detached_from_recipients_after_90_days(home):
     news = dispatch()
     old_sent = Delivery.objects.create(
         kind=Delivery.Kind.NOTIFICATION,
-        subscription=subscription,
+        audience="board",
+        recipient_id=subscription.pk,
         dispatch=news,
         status=Delivery.Status.SENT,
         created_at=now - timedelta(days=91),
     )
     old_digest = Delivery.objects.create(
         kind=Delivery.Kind.DIGEST,
-        subscription=subscription,
+        audience="board",
+        recipient_id=subscription.pk,
         digest_period="2026-08-01",
         status=Delivery.Status.FAILED,
         error="550 <leser@example.org> unknown",
         created_at=now - timedelta(days=91),
     )
     DigestEntry.objects.create(
-        dispatch=dispatch("Alt"), subscription=subscription, digest=old_digest
+        dispatch=dispatch("Alt"),
+        audience="board",
+        recipient_id=subscription.pk,
+        digest=old_digest,
     )
     old_pending = Delivery.objects.create(
         kind=Delivery.Kind.CONFIRMATION,
-        subscription=subscription,
+        audience="board",
+        recipient_id=subscription.pk,
         created_at=now - timedelta(days=91),
     )
     recent_sent = Delivery.objects.create(
         kind=Delivery.Kind.NOTIFICATION,
-        subscription=subscription,
+        audience="board",
+        recipient_id=subscription.pk,
         dispatch=dispatch("Neu"),
         status=Delivery.Status.SENT,
         created_at=now - timedelta(days=89),
     )
     waiting_entry = DigestEntry.objects.create(
-        dispatch=dispatch("Wartet"), subscription=subscription
+        dispatch=dispatch("Wartet"), audience="board", recipient_id=subscription.pk
     )
 
     # when
@@ -360,11 +380,11 @@ def test_finished_deliveries_are_detached_from_recipients_after_90_days(home):
     assert (detached, rerun) == (2, 0)
     for delivery in (old_sent, old_digest):
         delivery.refresh_from_db()
-        assert (delivery.subscription_id, delivery.error) == (None, "")
+        assert (delivery.recipient_id, delivery.error) == (None, "")
     assert news.deliveries.filter(status=Delivery.Status.SENT).count() == 1
     for delivery in (old_pending, recent_sent):
         delivery.refresh_from_db()
-        assert delivery.subscription_id == subscription.pk
+        assert (delivery.audience, delivery.recipient_id) == ("board", subscription.pk)
     assert list(DigestEntry.objects.all()) == [waiting_entry]
     assert rows_quoting("leser@example.org") == ["notices.Subscription"]
 
@@ -418,8 +438,7 @@ def test_beat_schedule_names_existing_tasks_and_runs_every_retention_job():
         "barleben_portal.tasks.deliveries_anonymise_task",
         "barleben_portal.tasks.barrier_reports_expired_delete_task",
         "barleben_portal.tasks.sessions_expired_delete_task",
-        "notices.tasks.subscriptions_unconfirmed_delete_task",
-        "archive.tasks.saved_searches_unconfirmed_delete_task",
+        "notifications.tasks.recipients_unconfirmed_delete_task",
     ]:
         assert isinstance(tasks[name], crontab), name
 
