@@ -160,52 +160,58 @@ def next_change(now: datetime) -> datetime:
     return min(moments)
 
 
-# The next change by time as this process last learnt it: (generation, moment).
-_next_change_known: tuple[int | None, datetime | None] = (None, None)
-
-
 def _expiry(now: datetime, current_generation: int) -> datetime:
-    """Until when a page made now may be served: the next change by time, known per
-    generation (by this process, else from the cache, else found), and at most
-    PAGE_CACHE_SECONDS from now."""
-    global _next_change_known
-    known_generation, moment = _next_change_known
-    if known_generation != current_generation or moment <= now:
-        key = f"page-cache-next-change:{current_generation}"
-        moment = cache.get(key)
-        if moment is None or moment <= now:
-            moment = next_change(now)
-            cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
-        _next_change_known = (current_generation, moment)
+    """Until when a page made now may be served: the next change by time, kept in the cache
+    per generation (found when it is not there, or past), and at most PAGE_CACHE_SECONDS
+    from now."""
+    key = f"page-cache-next-change:{current_generation}"
+    moment = cache.get(key)
+    if moment is None or moment <= now:
+        moment = next_change(now)
+        cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
-# The shared results this process last read or made: key -> (generation, expiry, value).
-_shared_known: dict[str, tuple] = {}
-MAX_SHARED_KNOWN = 1000
+def request_generation(request: HttpRequest | None) -> int | None:
+    """The generation of the page cache a request is answered in: the one the middleware
+    read with the page's copy, else read now (and kept on the request); None when the cache
+    cannot be reached."""
+    if request is None:
+        return generation()
+    current = getattr(request, "page_cache_generation", None)
+    if current is None:
+        current = request.page_cache_generation = generation()
+    return current
+
+
+# How long an entry of a generation stays in the cache. A change starts a new generation, so
+# an entry is never read after it; this only bounds the memory of generations gone by.
+GENERATION_ENTRY_SECONDS = 3600
+
+
+def kept_for_generation(request: HttpRequest | None, name: str, make: Callable[[], T]) -> T:
+    """What `make` returns, kept in the cache for the current generation under `name`: made
+    once for all pages and processes until the next change. Only for what time alone never
+    changes (the layout, the lists of choices, the first levels of the page tree)."""
+    current = request_generation(request)
+    if current is None:  # the cache cannot be reached: nothing known to be current
+        return make()
+    key = f"generation:{current}:{hashlib.sha256(name.encode()).hexdigest()}"
+    return cache.get_or_set(key, make, timeout=GENERATION_ENTRY_SECONDS)
 
 
 def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) -> T:
     """A result many pages share, made once and kept in the cache like a page: until the
     next generation or the next change by time (the number of notices a filter of the board
-    finds, on each of its pages and whatever else the address asks). Each process keeps
-    what it read, as long as the cache would."""
-    current = getattr(request, "page_cache_generation", None) or generation()
+    finds, on each of its pages and whatever else the address asks)."""
+    current = request_generation(request)
     if not settings.PAGE_CACHE_SECONDS or current is None:  # off, or cannot be reached
         return make()
     key = f"shared:{hashlib.sha256(name.encode()).hexdigest()}"
-    value = _fresh(_shared_known.get(key), current)
-    if value is not None:
-        return value
-    entry = cache.get(key)
-    value = _fresh(entry, current)
+    value = _fresh(cache.get(key), current)
     if value is None:
         value = make()
-        entry = _keep(key, current, value)
-    if entry is not None:
-        if len(_shared_known) >= MAX_SHARED_KNOWN:
-            _shared_known.clear()
-        _shared_known[key] = entry
+        _keep(key, current, value)
     return value
 
 

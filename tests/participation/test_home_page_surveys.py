@@ -12,8 +12,8 @@ from wagtail.models import PageViewRestriction
 
 from barleben_portal.models import HOME_SURVEYS
 
-# The surveys, their Ortschaften and the Ortschaft in the address (routing, view restrictions,
-# site, settings and menus are made once per change, barleben_portal/layout.py).
+# The surveys, their Ortschaften and the Ortschaft in the address (view restrictions,
+# settings and menus are kept in the cache per change, barleben_portal/layout.py).
 MAX_QUERIES = 3
 
 
