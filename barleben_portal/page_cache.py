@@ -21,6 +21,7 @@ import hashlib
 import math
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -172,10 +173,16 @@ def _expiry(now: datetime, current_generation: int) -> datetime:
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
+# The request the middleware is answering, for what is asked without it (the settings, the
+# view restrictions): they are read in that request's generation. Unset outside a request.
+_request_answered: ContextVar[HttpRequest | None] = ContextVar("request_answered", default=None)
+
+
 def request_generation(request: HttpRequest | None) -> int | None:
-    """The generation of the page cache a request is answered in: the one the middleware
-    read with the page's copy, else read now (and kept on the request); None when the cache
-    cannot be reached."""
+    """The generation of the page cache a request is answered in (without one: the request
+    being answered, if any): the one the middleware read with the page's copy, else read now
+    (and kept on the request); None when the cache cannot be reached."""
+    request = request or _request_answered.get()
     if request is None:
         return generation()
     current = getattr(request, "page_cache_generation", None)
@@ -298,6 +305,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        token = _request_answered.set(request)
+        try:
+            return self._answer(request)
+        finally:
+            _request_answered.reset(token)
+
+    def _answer(self, request: HttpRequest) -> HttpResponseBase:
         if not _is_cacheable_request(request):
             return self.get_response(request)
         if not settings.PAGE_CACHE_SECONDS:
