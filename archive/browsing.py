@@ -10,7 +10,6 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from barleben_portal.forms import PlainSelect
 from barleben_portal.models import Ortschaft
 from notices.models import NoticePage
 
@@ -29,7 +28,6 @@ class BrowseForm(forms.Form):
         queryset=DocumentType.objects.all(),
         to_field_name="slug",
         required=False,
-        widget=PlainSelect,
         empty_label=_("All types"),
     )
     gremium = forms.ModelChoiceField(
@@ -37,7 +35,6 @@ class BrowseForm(forms.Form):
         queryset=IssuingBody.objects.all(),
         to_field_name="slug",
         required=False,
-        widget=PlainSelect,
         empty_label=_("All issuing bodies"),
     )
     ortschaft = forms.ModelChoiceField(
@@ -45,7 +42,6 @@ class BrowseForm(forms.Form):
         queryset=Ortschaft.objects.all(),
         to_field_name="slug",
         required=False,
-        widget=PlainSelect,
         empty_label=_("All Ortschaften"),
     )
 

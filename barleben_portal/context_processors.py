@@ -3,13 +3,16 @@ from wagtail.models import Site
 
 from .layout import site_layout
 from .ortschaft import COOKIE_NAME
+from .page_cache import request_generation
 
 
 def portal(request: HttpRequest) -> dict:
     """Navigation, footer and Ortschaft switcher, for the layout every page shares."""
+    # What is kept in the cache for a generation (fragments, teasers) is read under this one.
+    generation = {"generation": request_generation(request)}
     site = Site.find_for_request(request)
     if site is None:
-        return {}
+        return generation
     layout = site_layout(request, site)
     # A choice in the address (?ortschaft=…) wins over the remembered one.
     chosen_slug = (
@@ -18,8 +21,7 @@ def portal(request: HttpRequest) -> dict:
         else request.COOKIES.get(COOKIE_NAME)
     )
     return {
-        # site_layout() has read it: what is cached by it goes with the next change.
-        "generation": request.page_cache_generation,
+        **generation,
         "site_root": layout["root"],
         "navigation_pages": layout["navigation"],
         "footer_pages": layout["footer"],

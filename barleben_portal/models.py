@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from .forms import BarrierReportForm
 from .ortschaft import ortschaft_for_slug, remembered_ortschaft_redirect
+from .page_cache import kept_for_generation
 
 HOME_NOTICES = 5
 HOME_EVENTS = 5
@@ -110,6 +111,15 @@ class MunicipalitySettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("municipality")
 
+    @classmethod
+    def for_site(cls, site):
+        """The site's settings, kept in the cache for the generation of the page cache:
+        every page shows them, and every save of them starts a new generation."""
+        uncached = super().for_site
+        if site is None:
+            return uncached(site)
+        return kept_for_generation(None, f"municipality settings {site.pk}", lambda: uncached(site))
+
     @property
     def barrier_report_recipient(self) -> str:
         return self.barrier_report_email or self.email
@@ -146,6 +156,8 @@ class HomePage(ViewRestrictionsMixin, Page):
     def route(self, request, path_components):
         if not path_components:
             return super().route(request, path_components)
+        # The child from the cache (layout.py), where Wagtail's routing would ask the database
+        # twice (the page, then its specific row) for every address below the home page.
         from .layout import child_page  # which needs these models
 
         return child_page(request, self, path_components[0]).route(request, path_components[1:])
@@ -181,7 +193,7 @@ class HomePage(ViewRestrictionsMixin, Page):
             ortschaft=ortschaft,
             board=board,
             calendar=calendar,
-            notices=board.filtered_ids(filters, request)[:HOME_NOTICES] if board else [],
+            notices=board.filtered_ids(filters)[:HOME_NOTICES] if board else [],
             # when and where only: none of the Ortschaften and categories of a listing
             events=calendar.events(filters).prefetch_related(None)[:HOME_EVENTS]
             if calendar

@@ -21,6 +21,7 @@ import hashlib
 import math
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -157,52 +158,64 @@ def next_change(now: datetime) -> datetime:
     return min(moments)
 
 
-# The next change by time as this process last learnt it: (generation, moment).
-_next_change_known: tuple[int | None, datetime | None] = (None, None)
-
-
 def _expiry(now: datetime, current_generation: int) -> datetime:
-    """Until when a page made now may be served: the next change by time, known per
-    generation (by this process, else from the cache, else found), and at most
-    PAGE_CACHE_SECONDS from now."""
-    global _next_change_known
-    known_generation, moment = _next_change_known
-    if known_generation != current_generation or moment <= now:
-        key = f"page-cache-next-change:{current_generation}"
-        moment = cache.get(key)
-        if moment is None or moment <= now:
-            moment = next_change(now)
-            cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
-        _next_change_known = (current_generation, moment)
+    """Until when a page made now may be served: the next change by time, kept in the cache
+    per generation (found when it is not there, or past), and at most PAGE_CACHE_SECONDS
+    from now."""
+    key = f"page-cache-next-change:{current_generation}"
+    moment = cache.get(key)
+    if moment is None or moment <= now:
+        moment = next_change(now)
+        cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
-# The shared results this process last read or made: key -> (generation, expiry, value).
-_shared_known: dict[str, tuple] = {}
-MAX_SHARED_KNOWN = 1000
+# The request the middleware is answering, for what is asked without it (the settings, the
+# view restrictions): they are read in that request's generation. Unset outside a request.
+_request_answered: ContextVar[HttpRequest | None] = ContextVar("request_answered", default=None)
+
+
+def request_generation(request: HttpRequest | None) -> int | None:
+    """The generation of the page cache a request is answered in (without one: the request
+    being answered, if any): the one the middleware read with the page's copy, else read now
+    (and kept on the request); None when the cache cannot be reached."""
+    request = request or _request_answered.get()
+    if request is None:
+        return generation()
+    current = getattr(request, "page_cache_generation", None)
+    if current is None:
+        current = request.page_cache_generation = generation()
+    return current
+
+
+# How long an entry of a generation stays in the cache. A change starts a new generation, so
+# an entry is never read after it; this only bounds the memory of generations gone by.
+GENERATION_ENTRY_SECONDS = 3600
+
+
+def kept_for_generation(request: HttpRequest | None, name: str, make: Callable[[], T]) -> T:
+    """What `make` returns, kept in the cache for the current generation under `name`: made
+    once for all pages and processes until the next change. Only for what time alone never
+    changes (the layout, the lists of choices, the first levels of the page tree)."""
+    current = request_generation(request)
+    if current is None:  # the cache cannot be reached: nothing known to be current
+        return make()
+    key = f"generation:{current}:{hashlib.sha256(name.encode()).hexdigest()}"
+    return cache.get_or_set(key, make, timeout=GENERATION_ENTRY_SECONDS)
 
 
 def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) -> T:
     """A result many pages share, made once and kept in the cache like a page: until the
     next generation or the next change by time (the number of notices a filter of the board
-    finds, on each of its pages and whatever else the address asks). Each process keeps
-    what it read, as long as the cache would."""
-    current = getattr(request, "page_cache_generation", None) or generation()
+    finds, on each of its pages and whatever else the address asks)."""
+    current = request_generation(request)
     if not settings.PAGE_CACHE_SECONDS or current is None:  # off, or cannot be reached
         return make()
     key = f"shared:{hashlib.sha256(name.encode()).hexdigest()}"
-    value = _fresh(_shared_known.get(key), current)
-    if value is not None:
-        return value
-    entry = cache.get(key)
-    value = _fresh(entry, current)
+    value = _fresh(cache.get(key), current)
     if value is None:
         value = make()
-        entry = _keep(key, current, value)
-    if entry is not None:
-        if len(_shared_known) >= MAX_SHARED_KNOWN:
-            _shared_known.clear()
-        _shared_known[key] = entry
+        _keep(key, current, value)
     return value
 
 
@@ -289,6 +302,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        token = _request_answered.set(request)
+        try:
+            return self._answer(request)
+        finally:
+            _request_answered.reset(token)
+
+    def _answer(self, request: HttpRequest) -> HttpResponseBase:
         if not _is_cacheable_request(request):
             return self.get_response(request)
         if not settings.PAGE_CACHE_SECONDS:

@@ -112,7 +112,6 @@ MIDDLEWARE = [
     # Before sessions and everything after: a cached page skips them (the headers above
     # are still added to it).
     "barleben_portal.page_cache.PageCacheMiddleware",
-    "barleben_portal.layout.LayoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,13 +157,6 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The busiest reads are prepared once per session (barleben_portal/statements.py): each
-    # keeps one plan instead of being planned again for every request (which PostgreSQL's
-    # own choice does for a slice whose bounds are parameters). Django prepares nothing else.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c plan_cache_mode=force_generic_plan"
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is the cache and the Celery broker when REDIS_URL is set; without it the

@@ -135,8 +135,11 @@ def _wait_for_server(server: subprocess.Popen, port: int, timeout: float = 30) -
 
 
 @contextmanager
-def gunicorn(environment: dict[str, str], *, workers: int, threads: int = 1) -> Iterator[int]:
-    """Serve the portal with gunicorn on loopback only; yields the port."""
+def gunicorn(
+    environment: dict[str, str], *, workers: int, threads: int = 1, directory: Path = BASE_DIR
+) -> Iterator[int]:
+    """Serve the portal in `directory` (this tree unless another is given) with gunicorn on
+    loopback only; yields the port."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -153,7 +156,7 @@ def gunicorn(environment: dict[str, str], *, workers: int, threads: int = 1) -> 
             "--log-level",
             "warning",
         ],
-        cwd=BASE_DIR,
+        cwd=directory,
         env=environment,
     )
     try:

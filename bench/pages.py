@@ -18,6 +18,12 @@ redis://127.0.0.1:6379/8) is flushed at the start. Options: --seconds, --threads
 --in-process (requests per page for the in-process figures), and the sizes --notices,
 --events, --documents, --subscribers, --responses.
 
+Side by side: `--compare-with DIR` serves another tree of the portal (an older commit, e.g.
+`git worktree add /tmp/old-code <commit>`) by a second gunicorn on the same data, and loads
+the two in turn, `--rounds` times (the cache flushed and each server warmed up before its
+turn, so neither serves what the other made), with `--pages` to measure fewer pages (labels
+that contain one of the words). The other tree runs with this tree's virtual environment.
+
 Before the load, each page is also made in this process, one request at a time: its queries,
 and its time made afresh and right after a change (when nothing made before counts).
 """
@@ -177,6 +183,78 @@ def in_process(paths: dict[str, str], requests: int) -> dict[str, tuple[int, flo
     return figures
 
 
+def _measure(port: int, paths: dict[str, str], options) -> dict[tuple[str, int, str], dict]:
+    """Each page under load on the gunicorn at `port`: uncached and warm, at each number of
+    connections."""
+    results = {}
+    for connections in options.connections:
+        for label, path in paths.items():
+            for state, script in [("uncached", UNCACHED_SCRIPT), ("warm", None)]:
+                wait_until_idle(port, workers=options.workers)
+                results[label, connections, state] = wrk(
+                    f"http://127.0.0.1:{port}{path}",
+                    seconds=options.seconds,
+                    connections=connections,
+                    threads=options.threads,
+                    script=script,
+                )
+    return results
+
+
+def side_by_side(environment, paths: dict[str, str], options, redis_url: str) -> None:
+    """This tree and the one in --compare-with, served by two gunicorns on the same data and
+    loaded in turn; prints requests/s of each, round by round."""
+    trees = {"old": Path(options.compare_with).resolve(), "new": BASE_DIR}
+    results: dict[str, list[dict]] = {name: [] for name in trees}
+    server = {"workers": options.workers, "threads": options.worker_threads}
+    with (
+        gunicorn(environment, directory=trees["old"], **server) as old_port,
+        gunicorn(environment, directory=trees["new"], **server) as new_port,
+    ):
+        ports = {"old": old_port, "new": new_port}
+        for _round in range(options.rounds):
+            for name, port in ports.items():
+                redis_flush(redis_url)
+                warm_up(port, list(paths.values()), workers=options.workers)
+                results[name].append(_measure(port, paths, options))
+    print(
+        f"\nSide by side: old = {trees['old']}, new = {trees['new']}; {options.rounds} rounds, "
+        f"each tree in turn; wrk {options.threads} threads, {options.seconds} s per "
+        f"measurement; gunicorn {options.workers} workers × {options.worker_threads} threads "
+        f"each; {os.cpu_count()} cores. Requests/s of each round (the warm pages' share of the "
+        "trivial view's in the same round and state).\n"
+    )
+    print("| page | state | c | old | new |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for label, path in paths.items():
+        for connections in options.connections:
+            for state in ("uncached", "warm"):
+                cells = []
+                for name in trees:
+                    figures = []
+                    for measured in results[name]:
+                        rate = measured[label, connections, state]["requests_per_second"]
+                        ceiling = measured["trivial view", connections, state]
+                        share = rate / ceiling["requests_per_second"]
+                        figures.append(
+                            f"{_rate(rate)}" + (f" ({share:.0%})" if state == "warm" else "")
+                        )
+                    cells.append(", ".join(figures))
+                print(f"| {label} (`{path}`) | {state} | {connections} | " + " | ".join(cells))
+    for name in trees:
+        for measured in results[name]:
+            _report_failures(measured, prefix=f"{name}: ")
+
+
+def _report_failures(results: dict, *, prefix: str = "") -> None:
+    for key, result in results.items():
+        if result["failures"]:
+            failed = result["failures"]
+            print(f"{prefix}{key}: {failed} requests failed (error status or socket error)")
+        if key[2] == "uncached" and result["page_cache_hits"]:
+            print(f"{prefix}{key}: {result['page_cache_hits']} answers came from the page cache")
+
+
 def _rate(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -197,6 +275,9 @@ def main() -> None:
     )
     for name, size in SIZES.items():
         parser.add_argument(f"--{name}", type=int, default=size, help="size of the data set")
+    parser.add_argument("--compare-with", metavar="DIR", help="another tree, served side by side")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the side-by-side load")
+    parser.add_argument("--pages", nargs="+", help="measure only pages whose labels contain one")
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("This benchmark needs the HTTP load generator wrk: apt-get install wrk")
@@ -227,24 +308,23 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
     paths = paths_measured(survey)
+    if options.pages:
+        paths = {
+            label: path
+            for label, path in paths.items()
+            if label == "trivial view" or any(word in label for word in options.pages)
+        }
+    if options.compare_with:
+        connection.close()
+        side_by_side(environment, paths, options, redis_url)
+        return
     made = in_process(paths, options.in_process)
     connection.close()
 
-    results: dict[tuple[str, int, str], dict] = {}
     redis_flush(redis_url)
     with gunicorn(environment, workers=options.workers, threads=options.worker_threads) as port:
         warm_up(port, list(paths.values()), workers=options.workers)
-        for connections in options.connections:
-            for label, path in paths.items():
-                for state, script in [("uncached", UNCACHED_SCRIPT), ("warm", None)]:
-                    wait_until_idle(port, workers=options.workers)
-                    results[label, connections, state] = wrk(
-                        f"http://127.0.0.1:{port}{path}",
-                        seconds=options.seconds,
-                        connections=connections,
-                        threads=options.threads,
-                        script=script,
-                    )
+        results = _measure(port, paths, options)
 
     print(
         f"\nwrk: {options.threads} threads, {options.seconds} s per measurement; gunicorn: "
@@ -281,11 +361,7 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: |")
     for label, (queries, afresh, after_change) in made.items():
         print(f"| {label} | {queries} | {_ms(afresh)} ms | {_ms(after_change)} ms |")
-    for key, result in results.items():
-        if result["failures"]:
-            print(f"{key}: {result['failures']} requests failed (error status or socket error)")
-        if key[2] == "uncached" and result["page_cache_hits"]:
-            print(f"{key}: {result['page_cache_hits']} answers came from the page cache")
+    _report_failures(results)
 
 
 if __name__ == "__main__":

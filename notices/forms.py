@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from barleben_portal.forms import PlainSelect
 from barleben_portal.models import Ortschaft
+from barleben_portal.page_cache import kept_for_generation
 
 PUBLISH_OFFICIAL_PERMISSION = "notices.publish_official_notice"
 
@@ -62,7 +62,6 @@ class ListedChoiceField(forms.ModelChoiceField):
     the choices or to check one."""
 
     iterator = _ListedChoices
-    widget = PlainSelect
 
     def __init__(self, **kwargs):
         super().__init__(queryset=None, to_field_name="slug", required=False, **kwargs)
@@ -86,14 +85,12 @@ class ListedChoiceField(forms.ModelChoiceField):
 
 def filter_choices(request) -> dict[str, list]:
     """The Ortschaften, kinds and categories, the same for every visitor until something is
-    saved: made once per process and generation of the page cache."""
-    from barleben_portal.layout import once_per_generation  # which needs the models
-
+    saved: kept in the cache for the generation of the page cache."""
     from .models import Category, NoticeKind
 
-    return once_per_generation(
+    return kept_for_generation(
         request,
-        ("board filter choices",),
+        "board filter choices",
         lambda: {
             "ortschaft": list(Ortschaft.objects.all()),
             "art": list(NoticeKind.objects.all()),

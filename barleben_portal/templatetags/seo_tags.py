@@ -59,8 +59,7 @@ def _preview_image_url(context, request, image) -> str | None:
     # The page's own image, or the municipality's logo as the layout has it.
     if image is not None:
         return seo.preview_image_url(request, image)
-    logo = context.get("site_preview_image")  # made when first asked for (layout.py)
-    logo = logo() if logo else None
+    logo = context.get("site_preview_image")
     return seo.absolute_url(request, logo["url"]) if logo else None
 
 

@@ -1,13 +1,12 @@
 """The notice board: notices (with Amtliche Bekanntmachungen and events among them),
 the board page, the calendar page, and the record of what hung on the board when."""
 
-import functools
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.http import Http404
@@ -24,10 +23,9 @@ from wagtail.search import index
 from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
 from barleben_portal.ortschaft import remembered_ortschaft_redirect
 from barleben_portal.page_cache import shared_until_change
-from barleben_portal.statements import Statement
 
 from ..blocks import NoticeBodyBlock
-from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm, filter_choices
+from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
 from ..ical import cached_ical_response, ical_response
 from ..permissions import NoticePermissionTester
 
@@ -295,25 +293,10 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         now = now or timezone.now()
         return self.is_official and self.display_until is not None and self.display_until <= now
 
-    def labels_read(self, choices: dict[str, list]) -> None:
-        """Its Ortschaften and categories, for showing: in one query, as objects of the lists
-        every page shares (`choices`: forms.filter_choices) instead of a query each."""
-        with connection.cursor() as cursor:
-            cursor.execute(*_labels().query({"notice": self.pk}))
-            links = set(cursor.fetchall())
-        # Where the relations' managers look first, as for a page made from a revision.
-        self._cluster_related_objects = {
-            "ortschaften": [o for o in choices["ortschaft"] if ("ortschaft", o.pk) in links],
-            "categories": [c for c in choices["kategorie"] if ("kategorie", c.pk) in links],
-        }
-
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # read by the page of an official notice only
-        context["display_records"] = NoticeDisplayRecord.objects.raw(
-            *_display_records().query({"notice": self.pk})
-        )
-        context["board"] = self.get_parent().specific
+        # Read by the page of an official notice only, when its article is not in the cache.
+        context["display_records"] = self.display_records.order_by("put_up_at")
         return context
 
     def permissions_for_user(self, user):
@@ -404,92 +387,6 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
     )
 
 
-# Stand-ins for what the busiest statements change with (barleben_portal/statements.py).
-_STAND_INS = {
-    "slug": "\x00slug\x00",
-    "now": datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC),
-    "ortschaft": Ortschaft(pk=-1901),
-    "art": NoticeKind(pk=-1902),
-    "kategorie": Category(pk=-1903),
-    "von": date(1901, 1, 2),
-    "bis": date(1901, 1, 3),
-    "notice": -1904,
-}
-
-
-@functools.lru_cache(maxsize=16)
-def _notice_by_slug(board_pk: int, board_path: str, board_depth: int) -> Statement:
-    """A board's notice by its slug, compiled once per process and board (Django: 0.7–0.9
-    ms; PostgreSQL answers in 0.55 ms)."""
-    board = NoticeIndexPage(pk=board_pk, path=board_path, depth=board_depth)
-    # A slug is unique among siblings: no order to sort by.
-    notices = board.notices().filter(slug=_STAND_INS["slug"]).order_by()[:1]
-    return Statement.of(notices, {"slug": _STAND_INS["slug"]})
-
-
-@functools.cache
-def _labels() -> Statement:
-    """A notice's Ortschaften and categories as ("ortschaft", id) and ("kategorie", id)."""
-    tables = [
-        connection.ops.quote_name(relation.through._meta.db_table)
-        for relation in (NoticePage.ortschaften, NoticePage.categories)
-    ]
-    sql = f"""
-        SELECT 'ortschaft', ortschaft_id FROM {tables[0]} WHERE noticepage_id = %s
-        UNION ALL SELECT 'kategorie', category_id FROM {tables[1]} WHERE noticepage_id = %s
-    """  # noqa: S608 (the models' table names)
-    notice = _STAND_INS["notice"]
-    return Statement(sql, [notice, notice], {"notice": notice})
-
-
-@functools.cache
-def _display_records() -> Statement:
-    """When an official notice hung on the board, in order."""
-    notice = _STAND_INS["notice"]
-    records = NoticeDisplayRecord.objects.filter(notice=notice).order_by("put_up_at")
-    return Statement.of(records, {"notice": notice})
-
-
-class FilteredNoticeIds:
-    """The notices a board shows under filters, as ids, a slice at a time: what its
-    paginator and `{% notice_teasers %}` need.
-
-    Each process compiles the statement once per generation of the page cache (which moves
-    on with every change, a view restriction's too), board and filters given, with stand-ins
-    for the moment and the filters' values (barleben_portal/statements.py)."""
-
-    def __init__(self, board: "NoticeIndexPage", filters: dict, *, request=None):
-        self.board = board
-        self.filters = filters
-        self.request = request
-        self.now = timezone.now()
-
-    def count(self) -> int:
-        return self.board.filtered_notices(self.filters, self.now).count()
-
-    def __getitem__(self, items: slice) -> list[int]:
-        from barleben_portal.layout import once_per_generation  # which needs the models
-
-        given = tuple(sorted(self.filters))
-        statement = once_per_generation(
-            self.request, ("board ids", self.board.pk, given), lambda: self._compile(given)
-        )
-        offset = items.start or 0
-        values = {"now": self.now, **self.filters, "limit": items.stop - offset, "offset": offset}
-        with connection.cursor() as cursor:
-            cursor.execute(*statement.query(values))
-            return [pk for (pk,) in cursor.fetchall()]
-
-    def _compile(self, given: tuple[str, ...]) -> Statement:
-        stand_ins = {name: _STAND_INS[name] for name in ("now", *given)}
-        notices = self.board.filtered_notices(stand_ins, stand_ins["now"])
-        # The slice's bounds as parameters: one statement for every page, not one in the
-        # process's memory for each page a crawler asks for.
-        return Statement.of(
-            notices.prefetch_related(None).values_list("pk", flat=True), stand_ins, sliced=True
-        )
-
-
 class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """The board (Schwarzes Brett): current notices, filters, feeds, print view and display mode."""
 
@@ -506,22 +403,15 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         return NoticePage.objects.child_of(self)
 
     def route(self, request, path_components):
-        # A notice's address finds the notice in one query (Wagtail's routing needs two), its
-        # kind, Ortschaften and categories in the lists every page shares and one more query;
-        # the board's own addresses come first.
+        # A notice's address finds the notice with its kind in one query (Wagtail's routing
+        # needs two, the page and then its specific row); the board's own addresses come first.
         if len(path_components) != 1 or not self.live or self._is_own_address(path_components):
             return super().route(request, path_components)
-        statement = _notice_by_slug(self.pk, self.path, self.depth)
-        notices = NoticePage.objects.raw(*statement.query({"slug": path_components[0]}))
-        notice = next(iter(notices), None)
-        if notice is None:
-            raise Http404
-        choices = filter_choices(request)
-        kinds = {kind.pk: kind for kind in choices["art"]}
-        if notice.kind_id in kinds:  # (one saved since the list was made is read by itself)
-            notice.kind = kinds[notice.kind_id]
-        notice._cached_parent_obj = self
-        notice.labels_read(choices)
+        try:
+            # A slug is unique among siblings.
+            notice = self.notices().select_related("kind").get(slug=path_components[0])
+        except NoticePage.DoesNotExist:
+            raise Http404 from None
         return notice.route(request, [])
 
     def _is_own_address(self, path_components: list[str]) -> bool:
@@ -545,9 +435,10 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             notices = notices.filter(publication_date__lte=filters["bis"])
         return notices.for_listing().newest_first()
 
-    def filtered_ids(self, filters: dict, request=None) -> "FilteredNoticeIds":
-        """The ids of `filtered_notices(filters)`, a slice at a time, for less work."""
-        return FilteredNoticeIds(self, filters, request=request)
+    def filtered_ids(self, filters: dict) -> models.QuerySet:
+        """The ids of `filtered_notices(filters)`, in their order: what a page of the board
+        needs, whose teasers come from the cache (`{% notice_teasers %}`)."""
+        return self.filtered_notices(filters).prefetch_related(None).values_list("pk", flat=True)
 
     @path("")
     def board(self, request):
@@ -557,7 +448,7 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             self,
             request,
             BoardFilterForm,
-            lambda filters: self.filtered_ids(filters, request),
+            self.filtered_ids,
             BOARD_PAGE_SIZE,
             ("ortschaft", "art"),
         )
@@ -631,8 +522,10 @@ class CalendarPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         verbose_name = _("calendar")
 
     def events(self, filters: dict) -> NoticeQuerySet:
-        site_root = self.get_parent()
-        events = NoticePage.objects.descendant_of(site_root).upcoming_events()
+        # The events of the calendar's site: the pages below its parent (the site's root
+        # page), whose path begins the calendar's own, with no query for the parent.
+        site_root_path = self.path[: -self.steplen]
+        events = NoticePage.objects.filter(path__startswith=site_root_path).upcoming_events()
         if "ortschaft" in filters:
             events = events.for_ortschaft(filters["ortschaft"])
         if "kategorie" in filters:

@@ -19,8 +19,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
-from barleben_portal.layout import once_per_generation
-from barleben_portal.page_cache import generation
+from barleben_portal.page_cache import request_generation
 from notices.models import NoticePage
 
 register = template.Library()
@@ -28,8 +27,6 @@ register = template.Library()
 TEASER_TEMPLATE = "notices/includes/notice_teaser.html"
 EVENT_TEMPLATE = "notices/includes/event_entry.html"
 ENTRY_SECONDS = 3600
-# At most so many entries of a generation kept by each process (a few kB each).
-MAX_KNOWN = 3000
 
 
 @register.simple_tag(takes_context=True)
@@ -60,20 +57,12 @@ def event_months(context, events) -> list[tuple[str, list[SafeString]]]:
 
 
 def _made_once(context, ids: list[int], template_name: str) -> dict[int, SafeString]:
-    """The notices' entries made with `template_name`, by id: from what this process knows,
-    else from the cache, and those not there made and kept (one deleted since its id was
-    read is left out)."""
-    current = context.get("generation") or generation()
+    """The notices' entries made with `template_name`, by id: from the cache, and those not
+    there made and kept (one deleted since its id was read is left out)."""
+    current = context.get("generation") or request_generation(context.get("request"))
     prefix = f"notice-entry:{current}:{translation.get_language()}:{template_name}"
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    # What this process read or made of them in this generation (a new dict for each, and
-    # for every call while the cache cannot be reached); filled here, not only read.
-    known = once_per_generation(context["request"], ("notice entries",), dict)
-    if len(known) >= MAX_KNOWN:
-        known.clear()
-    found = {key: known[key] for key in keys.values() if key in known}
-    if len(found) < len(keys):
-        found.update(cache.get_many([key for key in keys.values() if key not in found]))
+    found = cache.get_many(list(keys.values())) if keys else {}
     missing = [pk for pk in ids if keys[pk] not in found]
     if missing:
         entry_template = get_template(template_name).template
@@ -85,5 +74,4 @@ def _made_once(context, ids: list[int], template_name: str) -> dict[int, SafeStr
         }
         cache.set_many(made, timeout=ENTRY_SECONDS)
         found.update(made)
-    known.update(found)
     return {pk: mark_safe(found[keys[pk]]) for pk in ids if keys[pk] in found}  # noqa: S308

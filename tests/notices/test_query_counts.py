@@ -121,26 +121,27 @@ def _calendar(path: str = "") -> str:
 
 # page: (address, Ortschaft chosen in the header, most queries made afresh, most right after
 # a change), as the page is made (no copy from the page cache). Measured, not guessed. Made
-# afresh, in the generation of the page cache it was made in before: the layout, the routing
-# to the board and the filter choices are made once per change, the teasers, the calendar's
-# entries and the board's number of notices kept (barleben_portal/layout.py,
-# notices/templatetags/notice_tags.py) but the number is counted again here, where the page
-# cache is off. Right after a change all of it is made again. Either way a fixed number of
-# queries, however long the listing.
+# afresh, in the generation of the page cache it was made in before: Wagtail finds the site and
+# its root page (two queries of its own routing); the layout, the site root's children, the
+# filter choices, the teasers, the calendar's entries, the breadcrumbs and a notice's article
+# come from the cache (barleben_portal/layout.py, notices/templatetags/notice_tags.py, the
+# templates' fragments), but the board's number of notices is counted again here, where the
+# page cache is off. Right after a change all of it is made again. Either way a fixed number
+# of queries, however long the listing.
 PAGES = {
-    "board-ebendorf": (lambda: _board("?ortschaft=ebendorf"), None, 2, 28),
-    "board-archive": (lambda: _board("archiv/"), None, 2, 25),
-    "print-ebendorf": (lambda: _board("aushang/ebendorf/"), None, 4, 24),
-    "display-ebendorf": (lambda: _board("anzeige/ebendorf/"), None, 7, 27),
+    "board-ebendorf": (lambda: _board("?ortschaft=ebendorf"), None, 4, 28),
+    "board-archive": (lambda: _board("archiv/"), None, 4, 25),
+    "print-ebendorf": (lambda: _board("aushang/ebendorf/"), None, 6, 24),
+    "display-ebendorf": (lambda: _board("anzeige/ebendorf/"), None, 9, 27),
     "notice": (_notice_url, None, 3, 26),
-    "calendar": (_calendar, None, 2, 28),
-    "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 2, 28),
-    "rss": (lambda: _board("rss/"), None, 3, 19),
-    "rss-ebendorf": (lambda: _board("rss/?ortschaft=ebendorf"), None, 3, 19),
-    "atom": (lambda: _board("atom/"), None, 3, 19),
-    "ical": (lambda: _calendar("ical/"), None, 0, 16),
-    "ical-ebendorf": (lambda: _calendar("ical/?ortschaft=ebendorf"), None, 0, 16),
-    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 5, 28),
+    "calendar": (_calendar, None, 4, 28),
+    "calendar-ebendorf": (lambda: _calendar("?ortschaft=ebendorf"), None, 4, 28),
+    "rss": (lambda: _board("rss/"), None, 5, 19),
+    "rss-ebendorf": (lambda: _board("rss/?ortschaft=ebendorf"), None, 5, 19),
+    "atom": (lambda: _board("atom/"), None, 5, 19),
+    "ical": (lambda: _calendar("ical/"), None, 2, 16),
+    "ical-ebendorf": (lambda: _calendar("ical/?ortschaft=ebendorf"), None, 2, 16),
+    "home-ebendorf": (lambda: "/?ortschaft=ebendorf", "ebendorf", 7, 28),
 }
 
 

@@ -12,9 +12,10 @@ from wagtail.models import PageViewRestriction
 
 from barleben_portal.models import HOME_SURVEYS
 
-# The surveys, their Ortschaften and the Ortschaft in the address (routing, view restrictions,
-# site, settings and menus are made once per change, barleben_portal/layout.py).
-MAX_QUERIES = 3
+# The site and its root page (Wagtail's routing), the surveys, their Ortschaften and the
+# Ortschaft in the address (view restrictions, settings and menus are kept in the cache per
+# change, barleben_portal/layout.py).
+MAX_QUERIES = 5
 
 
 def _titles(response) -> list[str]:

@@ -20,7 +20,7 @@ from wagtail.models import PageViewRestriction
 from barleben_portal import cache as portal_cache
 from barleben_portal.models import MunicipalitySettings, Ortschaft, StandardPage
 from barleben_portal.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
-from notices.models import NoticeIndexPage
+from notices.models import NoticeIndexPage, NoticePage
 from participation.models import SurveyPage
 from tests.factories import NoticePageFactory, SubscriptionFactory
 
@@ -380,3 +380,20 @@ def test_pages_are_served_while_redis_does_not_answer_and_made_afresh_when_it_do
     response = client.get(BOARD)
     assert cache_state(response) == "miss"
     assert notice.title in response.content.decode()
+
+
+def test_a_preview_neither_shows_nor_leaves_the_kept_article_of_a_notice(client, board):
+    # given a notice whose article is kept for the current generation
+    notice = NoticePageFactory(parent=board, teaser="Die Sprechstunde findet statt.")
+    assert "findet statt" in client.get(f"{notice.url}?besuch=1").content.decode()
+
+    # when an editor previews a change that is not published (no new generation)
+    draft = NoticePage.objects.get(pk=notice.pk)
+    draft.teaser = "Die Sprechstunde entfällt."
+    preview = draft.make_preview_request()
+    if not getattr(preview, "is_rendered", True):
+        preview.render()
+
+    # then the preview shows the change, and citizens still the published article
+    assert "entfällt" in preview.content.decode()
+    assert "findet statt" in client.get(f"{notice.url}?besuch=2").content.decode()

@@ -11,12 +11,13 @@ from tests.factories import NoticePageFactory, OrtschaftFactory
 pytestmark = pytest.mark.django_db
 
 STANDARD_PAGE_PATHS = ["/kontakt/", "/impressum/", "/datenschutz/", "/barrierefreiheit/"]
-# Queries for one view of a page made afresh: none for a standard page, as its routing, view
-# restrictions and breadcrumbs, the site, its root page and settings, navigation, footer and
-# Ortschaften are made once per change (barleben_portal/layout.py); the home page's are its
+# Queries for one view of a page made afresh: Wagtail's routing finds the site and its root page
+# (two queries); a standard page needs no more, as the site root's children, view
+# restrictions, breadcrumbs, settings, navigation, footer and Ortschaften are kept in the cache
+# per change (barleben_portal/layout.py, the templates' fragments); the home page's are its
 # notices, events and surveys. Measured, not guessed: they must not grow with the number of
 # Ortschaften or pages.
-MAX_QUERIES = {"/": 4, "/impressum/": 0}
+MAX_QUERIES = {"/": 6, "/impressum/": 2}
 
 
 def test_home_page_shows_the_ortschaften(client, demo):
