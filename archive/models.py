@@ -284,6 +284,9 @@ class OParlTombstone(models.Model):
     """An OParl object no longer served (its document deleted, made private or waiting to be
     read again): listed as `deleted: true` to clients that sync with modified_since."""
 
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
+
     class ObjectType(models.TextChoices):
         ORGANIZATION = "organization", "Organization"
         MEETING = "meeting", "Meeting"

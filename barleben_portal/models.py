@@ -6,7 +6,6 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -18,9 +17,6 @@ from .forms import BarrierReportForm
 from .ortschaft import ortschaft_for_slug, remembered_ortschaft_redirect
 from .page_cache import kept_for_generation
 
-HOME_NOTICES = 5
-HOME_EVENTS = 5
-HOME_SURVEYS = 5
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
@@ -168,38 +164,10 @@ class HomePage(ViewRestrictionsMixin, Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        """The current notices for the Ortschaft in the address, the next events and the
-        surveys open now."""
-        from notices.models import CalendarPage, NoticeIndexPage
-        from participation.models import SurveyPage
-
-        from .layout import live_child_of_type  # which needs these models
-
+        """The Ortschaft in the address; the apps show their sections for it through their
+        own template tags (the board's notices and events, the open surveys)."""
         context = super().get_context(request, *args, **kwargs)
-        ortschaft = ortschaft_for_slug(request.GET.get("ortschaft"))
-        filters = {"ortschaft": ortschaft} if ortschaft else {}
-        board = live_child_of_type(request, self, NoticeIndexPage)
-        calendar = live_child_of_type(request, self, CalendarPage)
-        now = timezone.now()
-        # A restriction of the survey itself, in the same query: `public()` would cost one
-        # more, and one on the home page applies to the page the visitor is already seeing.
-        restricted = PageViewRestriction.objects.filter(page_id=models.OuterRef("pk"))
-        surveys = SurveyPage.objects.child_of(self).live().exclude(models.Exists(restricted))
-        surveys = surveys.filter(opens_at__lte=now, closes_at__gt=now)
-        if ortschaft:
-            # those for the whole municipality, and those for this Ortschaft
-            surveys = surveys.filter(models.Q(ortschaften=None) | models.Q(ortschaften=ortschaft))
-        context.update(
-            ortschaft=ortschaft,
-            board=board,
-            calendar=calendar,
-            notices=board.filtered_ids(filters)[:HOME_NOTICES] if board else [],
-            # when and where only: none of the Ortschaften and categories of a listing
-            events=calendar.events(filters).prefetch_related(None)[:HOME_EVENTS]
-            if calendar
-            else [],
-            surveys=surveys.order_by("closes_at").prefetch_related("ortschaften")[:HOME_SURVEYS],
-        )
+        context["ortschaft"] = ortschaft_for_slug(request.GET.get("ortschaft"))
         return context
 
 
@@ -267,6 +235,9 @@ class AccessibilityStatementPage(ContentPage):
 class BarrierReport(models.Model):
     """A citizen's report of a barrier on the site; kept even when the e-mail to staff fails."""
 
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
+
     site = models.ForeignKey(
         "wagtailcore.Site", on_delete=models.SET_NULL, null=True, editable=False
     )
@@ -303,6 +274,9 @@ class CitizenProfile(models.Model):
     Both are optional; the row is created the first time the citizen saves them and goes
     with the account.
     """
+
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -10,11 +10,16 @@ accounts and the API.
 When a copy goes:
 - At once when something the public site shows changes: every committed save or deletion
   (and change of links) of a model moves the cache to a new generation, apart from the
-  models no public page shows (`PRIVATE_MODELS`). A survey's answers count only once its
-  results are published.
-- When time changes a page: a copy lives until the next display period begins or ends, an
-  event starts or ends, a survey opens or closes, a page goes live or expires, or the day
-  changes (the calendar, "today"), and never longer than PAGE_CACHE_SECONDS.
+  models no public page shows. A model of ours says so itself (`page_cache_private = True`),
+  or says of each row (`page_cache_is_shown(self)`: a survey's answers once its results are
+  published); the libraries' models are listed here (`PRIVATE_LIBRARY_MODELS`).
+- When time changes a page: a copy lives until the next of the moments that models declare
+  (`page_cache_moments`, names of datetime fields: a display period begins or ends, an event
+  starts or ends, a survey opens or closes), a page goes live or expires, or the day changes
+  (the calendar, "today"), and never longer than PAGE_CACHE_SECONDS.
+
+The page cache finds these declarations through the app registry, as Wagtail's frontend
+cache finds page models: it imports no app of the portal.
 """
 
 import hashlib
@@ -25,6 +30,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -41,9 +47,9 @@ T = TypeVar("T")
 GENERATION_KEY = "page-cache-generation"
 CACHE_HEADER = "X-Page-Cache"
 
-# Models whose rows no public page shows, or which change with every visit or e-mail: their
-# changes leave the cached pages alone (app label, or app label and model name).
-PRIVATE_MODELS = {
+# The libraries' models whose rows no public page shows, or which change with every visit or
+# e-mail: their changes leave the cached pages alone (app label, or app label and model name).
+PRIVATE_LIBRARY_MODELS = {
     "admin",
     "sessions",
     "contenttypes",
@@ -65,21 +71,29 @@ PRIVATE_MODELS = {
     ("wagtailcore", "referenceindex"),
     ("wagtailimages", "rendition"),
     ("wagtailsearch", "indexentry"),
-    "notifications",
-    ("notices", "subscription"),
-    ("archive", "savedsearch"),
-    ("archive", "oparltombstone"),
-    ("barleben_portal", "barrierreport"),
-    ("barleben_portal", "citizenprofile"),
-    ("participation", "participation"),
-    ("participation", "accesscode"),
-    ("participation", "answer"),
 }
+# The libraries' moments when time changes a page (see page_cache_moments).
+LIBRARY_MOMENTS = {"wagtailcore.Page": ("go_live_at", "expire_at")}
 
 
 def _is_private(model) -> bool:
     meta = model._meta
-    return meta.app_label in PRIVATE_MODELS or (meta.app_label, meta.model_name) in PRIVATE_MODELS
+    if meta.auto_created:  # the links of a many-to-many field: private with the model it is on
+        return _is_private(meta.auto_created)
+    return (
+        getattr(model, "page_cache_private", False)
+        or meta.app_label in PRIVATE_LIBRARY_MODELS
+        or (meta.app_label, meta.model_name) in PRIVATE_LIBRARY_MODELS
+    )
+
+
+def _moments() -> list[tuple[type, tuple[str, ...]]]:
+    declared = [
+        (model, model.__dict__["page_cache_moments"])
+        for model in apps.get_models()
+        if "page_cache_moments" in model.__dict__
+    ]
+    return declared + [(apps.get_model(label), fields) for label, fields in LIBRARY_MOMENTS.items()]
 
 
 def generation() -> int:
@@ -103,9 +117,8 @@ def _forget_after_change(sender, instance=None, action: str = "post_", **kwargs)
     # m2m_changed (sender: the links' model) only once the links have changed
     if not action.startswith("post_") or _is_private(sender):
         return
-    if sender._meta.label_lower == "participation.response" and not _results_published(
-        instance.survey_id
-    ):
+    is_shown = getattr(instance, "page_cache_is_shown", None)
+    if is_shown is not None and not is_shown():
         return
     pages_changed()
 
@@ -117,12 +130,6 @@ def pages_changed() -> None:
     # between the change and its commit shows the old state under the new generation.
     pages_forget()
     transaction.on_commit(pages_forget, robust=True)
-
-
-def _results_published(survey_id: int) -> bool:
-    from participation.models import ResultsPublication
-
-    return ResultsPublication.objects.filter(survey_id=survey_id).exists()
 
 
 def register_signal_handlers() -> None:
@@ -140,17 +147,8 @@ def _next_midnight(now: datetime) -> datetime:
 
 def next_change(now: datetime) -> datetime:
     """When time next changes what a public page shows, whatever was saved."""
-    from wagtail.models import Page
-
-    from notices.models import NoticePage
-    from participation.models import SurveyPage
-
     moments = [_next_midnight(now)]
-    for model, fields in [
-        (NoticePage, ("display_from", "display_until", "event_start", "event_end")),
-        (SurveyPage, ("opens_at", "closes_at")),
-        (Page, ("go_live_at", "expire_at")),
-    ]:
+    for model, fields in _moments():
         found = model.objects.aggregate(
             **{field: Min(field, filter=Q(**{f"{field}__gt": now})) for field in fields}
         )

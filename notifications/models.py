@@ -36,6 +36,9 @@ class Recipient(models.Model):
     text); ending it deletes the row, and with it the address.
     """
 
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
+
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField(_("e-mail address"))
     # Secret of the links in every e-mail (manage, unsubscribe); never shown elsewhere.
@@ -69,6 +72,9 @@ class Dispatch(models.Model):
     they concern: the audience, the Ortschaften, and what else the audience matches by
     (`criteria`, e.g. the board's kind and categories), matched when the fan-out runs.
     """
+
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -114,6 +120,9 @@ class Dispatch(models.Model):
 
 class Delivery(models.Model):
     """One message to one recipient: a notification, a digest or a confirmation request."""
+
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
 
     class Kind(models.TextChoices):
         NOTIFICATION = "notification", _("notification")
@@ -182,6 +191,9 @@ class Delivery(models.Model):
 
 class DigestEntry(models.Model):
     """A dispatch waiting for a daily or weekly recipient's next digest; in exactly one."""
+
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
 
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="digest_entries")
     audience = models.CharField(_("audience"), max_length=40)

@@ -41,6 +41,9 @@ class WayOfTakingPart(models.TextChoices):
 
 
 class SurveyPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
+    # When time changes what the survey's page and the home page show (page_cache.py).
+    page_cache_moments = ("opens_at", "closes_at")
+
     introduction = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES)
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
@@ -189,12 +192,19 @@ class Response(models.Model):
     def __str__(self) -> str:
         return str(self.pk)
 
+    def page_cache_is_shown(self) -> bool:
+        """Whether a change of this answer changes a public page: once the results are out."""
+        return ResultsPublication.objects.filter(survey_id=self.survey_id).exists()
+
 
 class Answer(models.Model):
     """The answer to one question: a choice (one row per choice ticked), a number or a text.
 
     The results count them once, into `ResultCount`, as they are stored.
     """
+
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
@@ -292,6 +302,9 @@ class Participation(models.Model):
     time nor a link to the response given.
     """
 
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="participations")
     key = models.CharField(max_length=64)
@@ -313,6 +326,9 @@ class AccessCode(models.Model):
     Only an HMAC of the code is stored: a copy of the database does not let anyone answer,
     and a used code is known as used without any trace of the response it gave.
     """
+
+    # No public page shows these rows (page_cache.py).
+    page_cache_private = True
 
     survey = models.ForeignKey(
         SurveyPage, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="access_codes"

@@ -153,6 +153,9 @@ NoticeManager = PageManager.from_queryset(NoticeQuerySet)
 
 
 class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
+    # When time changes what the board, the calendar and the page show (page_cache.py).
+    page_cache_moments = ("display_from", "display_until", "event_start", "event_end")
+
     kind = models.ForeignKey(NoticeKind, verbose_name=_("kind"), on_delete=models.PROTECT)
     ortschaften = ParentalManyToManyField(
         Ortschaft,

@@ -1,4 +1,7 @@
-"""`{% notice_teasers notices as teasers %}` and `{% event_months events as months %}`: the
+"""The board's sections of the home page (`{% home_board page as board %}`, `home_calendar`,
+`home_notices`, `home_events`), and the entries of its lists.
+
+`{% notice_teasers notices as teasers %}` and `{% event_months events as months %}`: the
 teasers of a list of notices (a page of the board or its archive, the home page's newest) and
 the calendar's entries of events, each made once per notice and generation of the page cache
 (barleben_portal/page_cache.py), which moves on with every change the public site shows.
@@ -19,10 +22,46 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
+from barleben_portal.layout import live_child_of_type
+from barleben_portal.models import HomePage, Ortschaft
 from barleben_portal.page_cache import request_generation
-from notices.models import NoticePage
+from notices.models import CalendarPage, NoticeIndexPage, NoticePage
 
 register = template.Library()
+
+HOME_NOTICES = 5
+HOME_EVENTS = 5
+
+
+@register.simple_tag(takes_context=True)
+def home_board(context, home: HomePage) -> NoticeIndexPage | None:
+    """The board under the home page, if it has a live one."""
+    return live_child_of_type(context["request"], home, NoticeIndexPage)
+
+
+@register.simple_tag(takes_context=True)
+def home_calendar(context, home: HomePage) -> CalendarPage | None:
+    """The calendar under the home page, if it has a live one."""
+    return live_child_of_type(context["request"], home, CalendarPage)
+
+
+@register.simple_tag
+def home_notices(board: NoticeIndexPage | None, ortschaft: Ortschaft | None) -> list[int]:
+    """The ids of the board's newest current notices for the Ortschaft (all without one)."""
+    if board is None:
+        return []
+    return board.filtered_ids({"ortschaft": ortschaft} if ortschaft else {})[:HOME_NOTICES]
+
+
+@register.simple_tag
+def home_events(calendar: CalendarPage | None, ortschaft: Ortschaft | None) -> list[NoticePage]:
+    """The calendar's next events for the Ortschaft (all without one)."""
+    if calendar is None:
+        return []
+    events = calendar.events({"ortschaft": ortschaft} if ortschaft else {})
+    # when and where only: none of the Ortschaften and categories of a listing
+    return list(events.prefetch_related(None)[:HOME_EVENTS])
+
 
 TEASER_TEMPLATE = "notices/includes/notice_teaser.html"
 EVENT_TEMPLATE = "notices/includes/event_entry.html"
