@@ -33,12 +33,9 @@ from archive.models import Document, DocumentType, IssuingBody, OParlTombstone
 from archive.oparl import MAX_PAGE_SIZE
 from barleben_portal.models import MunicipalitySettings
 from tests.archive import files
-from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 
 pytestmark = pytest.mark.service("postgres")

@@ -15,12 +15,9 @@ from wagtail.models import PageViewRestriction
 from archive.alerts import documents_alert
 from barleben_portal.models import StandardPage
 from notices.models import CalendarPage, Dispatch, NoticeIndexPage
-from tests.archive.factories import (  # noqa: F401 (fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 from tests.factories import NoticePageFactory, SavedSearchFactory
 
