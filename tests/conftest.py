@@ -109,7 +109,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = connections["default"]
+    where = database.settings_dict["HOST"] or database.settings_dict["NAME"]
+    return [
+        f"database: {servers.servers.postgres or f'{database.vendor} ({where})'}",
+        f"redis: {servers.servers.redis or django_settings.REDIS_URL or 'none (local memory)'}",
+    ]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    # Why tests were skipped, once per reason, so that a run without PostgreSQL or Redis says
+    # what it did not test (the `-ra` list names each test).
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.section("skipped, and why")
+        for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+            terminalreporter.line(f"{count:4d} skipped: {reason}")
     skipped = config.stash.get(SKIPPED_STRICT_TESTS, [])
     if skipped:
         terminalreporter.section("REQUIRE_SERVICES=1: skipped service/browser tests", red=True)

@@ -76,7 +76,9 @@ def configure() -> Servers:
     environment); the worker only takes its own Redis database.
     """
     is_worker = "PYTEST_XDIST_WORKER" in os.environ
-    if not is_worker:
+    # `make test-quick`: none, even where the binaries are installed
+    wanted = os.environ.get("BARLEBEN_TEST_SERVERS", "throwaway") != "none"
+    if wanted and not is_worker:
         if "DATABASE_URL" not in os.environ:
             _start_postgres()
         if "REDIS_URL" not in os.environ:
