@@ -538,10 +538,6 @@ def test_an_unknown_or_impossible_id_is_not_found(client, municipality, kind):
     assert client.get(oparl(f"organization/{'9' * 30}/meetings/")).status_code == 404
 
 
-# The tests on the demo come last: its site, seeded once for the module (`seeded_demo`),
-# stays until the module's end, and `home` would build a second one beside it.
-
-
 def test_the_demo_archive_is_a_valid_oparl_system(client, demo):
     # given the demo archive, read as the indexing worker reads it
     for document in Document.objects.all():
