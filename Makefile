@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format bench install install-dev clean
+.PHONY: run test test-quick lint format bench install install-dev clean
 
 $(BIN)/uv:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -30,15 +30,24 @@ run: install
 	@echo "The portal is at http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/). Stop with Ctrl+C."
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# Every core (pytest-xdist; JOBS=1 for one process). Where DATABASE_URL and REDIS_URL are not
+# set but PostgreSQL and redis-server are installed, the suite starts throwaway servers of its
+# own (tests/servers.py); without them it runs on SQLite and says what it skipped and why.
+JOBS ?= auto
 test: install-dev
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --maxprocesses=6
+
+# The inner loop: no browser and no services (SQLite, local memory, tasks in-process).
+test-quick: install-dev
+	env -u DATABASE_URL -u REDIS_URL -u REQUIRE_SERVICES BARLEBEN_TEST_SERVERS=none \
+		$(BIN)/pytest -n $(JOBS) --maxprocesses=6 -m "not browser and not service" $(ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r barleben_portal notices participation archive -lll
+	$(BIN)/bandit -q -r . -x ./.venv,./tests,./bench,./var -lll
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -1,31 +1,54 @@
 """Fixtures every test may use, and the rule that CI never silently skips a service test.
 
 `service` tests need a real PostgreSQL and/or Redis; name them in the marker,
-e.g. `@pytest.mark.service("postgres", "redis")`. Without the service they are skipped
-with the reason; with REQUIRE_SERVICES=1 (CI) a skipped `service` or `browser` test fails
-the run instead.
+e.g. `@pytest.mark.service("postgres", "redis")`. Where none is configured but the binaries
+are installed, the run starts throwaway servers of its own (tests/servers.py); without them
+the tests are skipped with the reason; with REQUIRE_SERVICES=1 (CI) a skipped `service` or
+`browser` test fails the run instead.
+
+The demo (`seed_demo`, seconds to build) is built once per run and process: the tests that
+ask for `demo` run one after the other, inside one transaction that holds it (see
+`DemoDatabase`).
 """
 
 import copy
 import io
 import os
+import shutil
 import socket
 import uuid
+from pathlib import Path
 
+import django
 import pytest
-from django.conf import settings as django_settings
-from django.core.management import call_command
-from django.db import connections
+
+from tests import servers
+
+# Before Django reads its settings: they take DATABASE_URL and REDIS_URL from the environment,
+# which the throwaway servers (and each xdist worker's Redis database) set. This is why
+# DJANGO_SETTINGS_MODULE is set here and not in pyproject.toml: pytest-django would read the
+# settings before any conftest could run.
+servers.configure()
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "barleben_portal.settings")
+django.setup()
+
+from django.conf import settings as django_settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test import override_settings  # noqa: E402
+
+from tests.snapshots import DatabaseSnapshot  # noqa: E402
 
 STRICT_MARKERS = ("service", "browser")
 SERVICES = {
     "postgres": (
         lambda: connections["default"].vendor == "postgresql",
-        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/barleben",
+        "install PostgreSQL (Debian: postgresql) for a throwaway server,"
+        " or set DATABASE_URL=postgres://postgres@127.0.0.1:5432/barleben",
     ),
     "redis": (
         lambda: bool(django_settings.REDIS_URL),
-        "set REDIS_URL=redis://127.0.0.1:6379/0",
+        "install redis-server for a throwaway server, or set REDIS_URL=redis://127.0.0.1:6379/0",
     ),
 }
 SKIPPED_STRICT_TESTS = pytest.StashKey[list[str]]()
@@ -46,7 +69,16 @@ def pytest_configure(config: pytest.Config) -> None:
     _services_required()
 
 
+# trylast: after pytest-django's order (database tests, transactional ones, the rest), which
+# this sort keeps, bringing the tests that use the demo together (`DemoDatabase`).
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def group(item: pytest.Item) -> tuple[int, int]:
+        if not _uses_database(item):
+            return (2, 0)
+        return (int(_is_transactional(item)), 0 if "demo" in item.fixturenames else 1)
+
+    items.sort(key=group)
     for item in items:
         marker = item.get_closest_marker("service")
         if marker is None:
@@ -77,7 +109,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = connections["default"]
+    where = database.settings_dict["HOST"] or database.settings_dict["NAME"]
+    return [
+        f"database: {servers.servers.postgres or f'{database.vendor} ({where})'}",
+        f"redis: {servers.servers.redis or django_settings.REDIS_URL or 'none (local memory)'}",
+    ]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    # Why tests were skipped, once per reason, so that a run without PostgreSQL or Redis says
+    # what it did not test (the `-ra` list names each test).
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.section("skipped, and why")
+        for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+            terminalreporter.line(f"{count:4d} skipped: {reason}")
     skipped = config.stash.get(SKIPPED_STRICT_TESTS, [])
     if skipped:
         terminalreporter.section("REQUIRE_SERVICES=1: skipped service/browser tests", red=True)
@@ -111,13 +163,126 @@ def _isolated_files_and_cache(settings, tmp_path):
     settings.CACHES = caches
 
 
+class DemoDatabase:
+    """The demo in the test database, built once per process.
+
+    Tests that ask for `demo` in their own transaction (most) run one after the other
+    (`pytest_collection_modifyitems`) inside an outer transaction that holds the demo:
+    opened before the first of them, rolled back before the first test that does not ask
+    for it. Each test's transaction is a savepoint inside it, so what a test writes is gone
+    for the next, and none sees what `seed_demo` left to do after a commit. On PostgreSQL a
+    snapshot taken right after the first `seed_demo` fills the outer transaction again, and
+    puts the demo back for tests with real transactions (live server, Celery workers) after
+    each flush; on SQLite `seed_demo` runs again instead.
+    """
+
+    def __init__(self, media_root: Path):
+        self.media_root = media_root
+        self.snapshot: DatabaseSnapshot | None = None
+        self.outer: transaction.Atomic | None = None
+
+    def _seed(self) -> None:
+        shutil.rmtree(self.media_root, ignore_errors=True)
+        with override_settings(MEDIA_ROOT=self.media_root):
+            call_command("seed_demo", "--force", stdout=io.StringIO())
+
+    def _fill(self) -> None:
+        if self.snapshot is not None:
+            self.snapshot.restore(connection)
+            return
+        self._seed()
+        if connection.vendor == "postgresql":
+            self.snapshot = DatabaseSnapshot.take(connection)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outer is not None
+
+    def open(self) -> None:
+        """The outer transaction with the demo, for tests in transactions of their own."""
+        if self.outer is None:
+            self.outer = transaction.atomic()
+            self.outer.__enter__()
+            self._fill()
+
+    def close(self) -> None:
+        if self.outer is not None:
+            transaction.set_rollback(True)
+            self.outer.__exit__(None, None, None)
+            self.outer = None
+
+    def commit(self) -> None:
+        """The demo committed, for a test with real transactions (flushed after it)."""
+        assert self.outer is None and not connection.in_atomic_block
+        if self.snapshot is None and connection.vendor == "postgresql":
+            # The snapshot from a seed in the outer transaction, rolled back: the demo as
+            # the other tests see it (no commit callbacks run).
+            self.open()
+            self.close()
+        if self.snapshot is not None:
+            self.snapshot.restore(connection)
+        else:
+            self._seed()
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    """As pytest-django decides whether a test runs like Django's TransactionTestCase."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    demo_database = DemoDatabase(tmp_path_factory.mktemp("demo-media"))
+    yield demo_database
+    with django_db_blocker.unblock():
+        demo_database.close()
+
+
 @pytest.fixture
-def demo(db):
-    """The demo site from `seed_demo`; returns its HomePage (the default site's root)."""
+def _demo_database_ready(request, demo_database, django_db_blocker):
+    """Opens or closes the demo's outer transaction before pytest-django starts the test's."""
+    with django_db_blocker.unblock():
+        if "demo" in request.fixturenames and not _is_transactional(request.node):
+            demo_database.open()
+        else:
+            demo_database.close()
+    yield
+
+
+# pytest-django's fixture that starts each database test's transaction (or, for tests with
+# real transactions, flushes after them), extended by what must happen before it.
+@pytest.fixture
+def _django_db_helper(_demo_database_ready, _django_db_helper):
+    yield
+
+
+@pytest.fixture
+def demo(db, request, demo_database, settings):
+    """The demo site from `seed_demo`; returns its HomePage (the default site's root).
+
+    Built once per process (`DemoDatabase`); its files are linked into this test's
+    MEDIA_ROOT, so a test may add or delete files as it likes.
+    """
     from barleben_portal.models import HomePage
 
-    # --force instead of DEBUG=True, so tests of error pages still see DEBUG off.
-    call_command("seed_demo", "--force", stdout=io.StringIO())
+    if _is_transactional(request.node):
+        demo_database.commit()
+    else:
+        assert demo_database.is_open, "ask for `demo` as an argument, not by getfixturevalue"
+    shutil.copytree(
+        demo_database.media_root, settings.MEDIA_ROOT, copy_function=os.link, dirs_exist_ok=True
+    )
     return HomePage.objects.get()
 
 

@@ -3,25 +3,14 @@ extraction: `DocumentFactory(pages=["Seite eins", "Seite zwei"], ortschaften=[eb
 
 The document is saved with its text and the state "indexed", so the save that puts it into
 Wagtail's search index carries the text, and no indexing task is queued.
-
-`seeded_demo` replaces the `demo` fixture for a test module that imports it: `seed_demo`
-(with its archive of real PDF files) costs seconds, so it runs once per module, in a
-transaction rolled back after the module's last test; each test runs in a savepoint inside.
 """
 
-import io
-
 import factory
-import pytest
 from django.core.files.base import ContentFile
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils.text import slugify
 from wagtail.models import Collection, CollectionViewRestriction
 
 from archive.models import Document, DocumentText, DocumentType, IssuingBody
-from barleben_portal.models import HomePage
 
 # Only served, never read: the tests that read files use tests/archive/files.py.
 FILE_CONTENT = b"%PDF-1.4\n% Barleben test document\n%%EOF\n"
@@ -80,28 +69,3 @@ def private_collection() -> Collection:
         password="geheim",
     )
     return collection
-
-
-@pytest.fixture(scope="module")
-def demo_media_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("demo-media")
-
-
-@pytest.fixture(scope="module")
-def seeded_demo_once(django_db_setup, django_db_blocker, demo_media_root):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        with override_settings(MEDIA_ROOT=demo_media_root):
-            call_command("seed_demo", "--force", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-
-
-@pytest.fixture(name="demo")
-def seeded_demo(seeded_demo_once, db, settings, demo_media_root) -> HomePage:
-    """The demo site (as in tests/conftest.py), its files where `seed_demo` put them."""
-    settings.MEDIA_ROOT = demo_media_root
-    return HomePage.objects.get()

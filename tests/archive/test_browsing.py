@@ -11,12 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from archive.browsing import ENTRIES_PER_PAGE
 from archive.models import ArchiveIndexPage
 from notices.models import NoticeIndexPage, NoticePage
-from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 from tests.factories import NoticePageFactory
 

@@ -8,13 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 
-from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
+from tests.archive.factories import (
     FILE_CONTENT,
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 
 

@@ -33,12 +33,9 @@ from archive.models import Document, DocumentType, IssuingBody, OParlTombstone
 from archive.oparl import MAX_PAGE_SIZE
 from barleben_portal.models import MunicipalitySettings
 from tests.archive import files
-from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 
 pytestmark = pytest.mark.service("postgres")
@@ -539,10 +536,6 @@ def test_an_unknown_or_impossible_id_is_not_found(client, municipality, kind):
         assert response.status_code == 404
         assert response.json() == {"error": gettext("There is no such object.")}
     assert client.get(oparl(f"organization/{'9' * 30}/meetings/")).status_code == 404
-
-
-# The tests on the demo come last: its site, seeded once for the module (`seeded_demo`),
-# stays until the module's end, and `home` would build a second one beside it.
 
 
 def test_the_demo_archive_is_a_valid_oparl_system(client, demo):

@@ -14,12 +14,9 @@ from archive.models import ortschaft_key
 from archive.search import KINDS, RESULTS_PER_PAGE, SearchFilters, search_facets, search_matches
 from barleben_portal.models import Ortschaft, StandardPage
 from notices.models import NoticeIndexPage
-from tests.archive.factories import (  # noqa: F401 (the module's demo fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 from tests.factories import NoticePageFactory
 

@@ -44,9 +44,12 @@ def test_citizen_signs_up_verifies_and_subscribes_from_the_account(page, audit, 
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.locator(SUBMIT).click()
+
+    # then: the page that says where the link went (once it is there, the e-mail was sent)
+    expect(page).to_have_url(re.compile(r"/konto/confirm-email/$"))
     audit(page, "verification-sent")
 
-    # then: an e-mail in the municipality's name with the link to verify the address
+    # and: an e-mail in the municipality's name with the link to verify the address
     (message,) = mailoutbox
     assert message.to == [EMAIL]
     assert (

@@ -85,13 +85,16 @@ def _create_notices(count: int) -> None:
 
 
 @pytest.fixture(scope="module", params=SIZES, ids=[f"{size}-notices" for size in SIZES])
-def notice_count(request, _demo_once, django_db_blocker):
-    """This many more notices, for all tests of the module that use the size, then gone again."""
+def notice_count(request, demo_database, django_db_blocker):
+    """This many more notices, for all tests of the module that use the size, then gone again.
+
+    They are added to the demo's outer transaction (tests/conftest.py), in a savepoint."""
     no_search_index = {
         name: {**backend, "AUTO_UPDATE": False}
         for name, backend in settings.WAGTAILSEARCH_BACKENDS.items()
     }
     with django_db_blocker.unblock(), override_settings(WAGTAILSEARCH_BACKENDS=no_search_index):
+        demo_database.open()
         savepoint = transaction.atomic()
         savepoint.__enter__()
         _create_notices(request.param)

@@ -2,8 +2,6 @@
 
 `seed_demo` takes seconds (it reads the archive's documents); these tests need only the home
 page, the three Ortschaften, the municipality's name and the staff groups (from migrations).
-The same fixture serves tests with real transactions (threads), which the demo seeded once
-per package in an open transaction could not.
 """
 
 import pytest

@@ -24,7 +24,8 @@ def _rows(model) -> tuple[list[str], list[tuple]]:
     """Every column, also any a model does not declare."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
-        return [column.name for column in cursor.description], cursor.fetchall()
+        # the DB-API names a column first in its description (psycopg2 and sqlite3 alike)
+        return [column[0] for column in cursor.description], cursor.fetchall()
 
 
 def test_no_stored_value_names_the_person_or_the_time(survey_factory, client, settings):

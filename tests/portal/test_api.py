@@ -15,11 +15,8 @@ from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given, settings
 
 from notices.models import NoticeIndexPage
-from tests.archive.factories import (  # noqa: F401 (fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
-    seeded_demo,
-    seeded_demo_once,
 )
 from tests.factories import NoticePageFactory
 

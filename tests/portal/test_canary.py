@@ -16,12 +16,9 @@ from archive.alerts import documents_alert
 from barleben_portal.models import StandardPage
 from notices.models import CalendarPage, NoticeIndexPage
 from notifications.models import Dispatch
-from tests.archive.factories import (  # noqa: F401 (fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 from tests.factories import NoticePageFactory, SavedSearchFactory
 

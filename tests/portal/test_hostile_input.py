@@ -20,11 +20,6 @@ from barleben_portal.models import AccessibilityStatementPage
 from notices.models import CalendarPage, NoticeIndexPage
 from participation.forms import SurveyForm
 from participation.models import SurveyPage, WayOfTakingPart
-from tests.archive.factories import (  # noqa: F401 (fixtures)
-    demo_media_root,
-    seeded_demo,
-    seeded_demo_once,
-)
 from tests.factories import SavedSearchFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]

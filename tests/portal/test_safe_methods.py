@@ -27,11 +27,6 @@ from archive.models import Document, SavedSearch
 from barleben_portal.models import Ortschaft
 from notices.models import Subscription
 from notifications.audiences import audience_for
-from tests.archive.factories import (  # noqa: F401 (fixtures)
-    demo_media_root,
-    seeded_demo,
-    seeded_demo_once,
-)
 from tests.factories import SavedSearchFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]

@@ -3,8 +3,6 @@ requests, with the account's id and the client's address, never its e-mail addre
 password."""
 
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -116,24 +114,3 @@ def test_staff_refused_an_admin_page_is_logged(demo, staff_member, security_log)
     # (Wagtail answers with its dashboard and a message, not with a 403)
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     assert f"Permission denied: user {member.pk} from {ADDRESS}, GET {path}" in security_log()
-
-
-def test_no_high_severity_finding_of_bandit():
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "bandit"),
-            "-q",
-            "-r",
-            "barleben_portal",
-            "notices",
-            "participation",
-            "archive",
-            "-lll",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr

@@ -21,12 +21,9 @@ from archive.models import Document
 from barleben_portal import seo
 from barleben_portal.models import MunicipalitySettings, StandardPage
 from notices.models import NoticeIndexPage
-from tests.archive.factories import (  # noqa: F401 (fixtures)
+from tests.archive.factories import (
     DocumentFactory,
-    demo_media_root,
     private_collection,
-    seeded_demo,
-    seeded_demo_once,
 )
 from tests.factories import NoticePageFactory
 

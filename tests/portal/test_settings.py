@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.utils import get_random_secret_key
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
@@ -165,8 +164,3 @@ def test_every_catalogue_entry_is_translated_and_compiled():
                 stale.append(msgid)
     assert untranslated == [], "not translated in django.po"
     assert stale == [], "django.mo is older than django.po: run `manage.py compilemessages`"
-
-
-@pytest.mark.django_db
-def test_models_and_migrations_agree():
-    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
