@@ -48,6 +48,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r . -x ./.venv,./tests,./bench,./var -lll
+	# The layers: the import-linter contracts in pyproject.toml.
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .
