@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from barleben_portal.forms import form_values
 from barleben_portal.models import Ortschaft
 from notices.models import NoticePage
 
@@ -133,6 +134,7 @@ def archive_browse(params: QueryDict) -> dict:
     )
     return {
         "form": form,
+        "form_values": form_values(form, params),
         "choices": choices,
         "entries": entries,
         "page_obj": page,

@@ -1,5 +1,14 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+
+
+def form_values(form: forms.Form, data: QueryDict) -> str:
+    """The values a filter form was given, as the key of its fragment in the cache: what it
+    shows depends on them alone and on its choices (templates/notices/includes/filter_form.html)."""
+    return urlencode([(name, data.get(name, "")) for name in form.fields])
 
 
 class BarrierReportForm(forms.Form):

@@ -32,7 +32,7 @@ from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -186,20 +186,20 @@ def request_generation(request: HttpRequest | None) -> int | None:
     return current
 
 
-# How long an entry of a generation stays in the cache. A change starts a new generation, so
-# an entry is never read after it; this only bounds the memory of generations gone by.
-GENERATION_ENTRY_SECONDS = 3600
+# The cache of what a generation's pages share (settings.CACHES["generation"]): each
+# process's memory, a copy for every read.
+GENERATION_CACHE = "generation"
 
 
 def kept_for_generation(request: HttpRequest | None, name: str, make: Callable[[], T]) -> T:
-    """What `make` returns, kept in the cache for the current generation under `name`: made
-    once for all pages and processes until the next change. Only for what time alone never
-    changes (the layout, the lists of choices, the first levels of the page tree)."""
+    """What `make` returns, kept under `name` for the current generation: made once per
+    process until the next change starts a new generation, then never read again (the
+    entries of generations gone by expire, or give way to new ones). Only for what time alone
+    never changes (the settings, the layout, the lists of choices, the site root's children)."""
     current = request_generation(request)
-    if current is None:  # the cache cannot be reached: nothing known to be current
+    if current is None:  # the shared cache cannot be reached: nothing known to be current
         return make()
-    key = f"generation:{current}:{hashlib.sha256(name.encode()).hexdigest()}"
-    return cache.get_or_set(key, make, timeout=GENERATION_ENTRY_SECONDS)
+    return caches[GENERATION_CACHE].get_or_set(f"{current}:{name}", make)
 
 
 def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) -> T:

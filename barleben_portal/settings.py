@@ -172,6 +172,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What every page of a generation of the page cache shares and each process can make cheaply
+# (settings, layout, the site root's children, the filters' choices and the fragments of the
+# footer, breadcrumbs, filter forms and a notice's article; page_cache.kept_for_generation,
+# `{% cache … using="generation" %}`): in each process's memory, under keys that name the
+# generation, so a change (a new generation in the shared cache) leaves them unread; a copy
+# for every read, so no request sees what another set on it.
+CACHES["generation"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "generation",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # Anonymous public pages come from this cache for at most so many seconds, and go at once
 # when what they show changes (barleben_portal/page_cache.py); 0 switches the page cache off.

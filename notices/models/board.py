@@ -20,6 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
+from barleben_portal.forms import form_values
 from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
 from barleben_portal.ortschaft import remembered_ortschaft_redirect
 from barleben_portal.page_cache import shared_until_change
@@ -383,6 +384,7 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
         request,
         context_overrides={
             "form": form,
+            "form_values": form_values(form, request.GET),
             "filters": filters,
             "results": results,
             "feed_query": feed_query,
