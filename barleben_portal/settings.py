@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "archive",
     "participation",
     "notifications",
+    "accounts",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",
@@ -120,7 +121,7 @@ MIDDLEWARE = [
     "barleben_portal.security.PermissionDeniedLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "barleben_portal.accounts.SecondFactorRequiredMiddleware",
+    "accounts.adapters.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -295,21 +296,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.recipients_unconfirmed_delete_task",
         "schedule": crontab(minute=30, hour=3),
     },
-    # Retention (barleben_portal/privacy.py; the table is in the README's security section).
+    # Retention (accounts/privacy.py; the table is in the README's security section).
     "accounts-unverified-delete": {
-        "task": "barleben_portal.tasks.accounts_unverified_delete_task",
+        "task": "accounts.tasks.accounts_unverified_delete_task",
         "schedule": crontab(minute=50, hour=3),
     },
     "deliveries-anonymise": {
-        "task": "barleben_portal.tasks.deliveries_anonymise_task",
+        "task": "accounts.tasks.deliveries_anonymise_task",
         "schedule": crontab(minute=10, hour=4),
     },
     "barrier-reports-expired-delete": {
-        "task": "barleben_portal.tasks.barrier_reports_expired_delete_task",
+        "task": "accounts.tasks.barrier_reports_expired_delete_task",
         "schedule": crontab(minute=20, hour=4),
     },
     "sessions-expired-delete": {
-        "task": "barleben_portal.tasks.sessions_expired_delete_task",
+        "task": "accounts.tasks.sessions_expired_delete_task",
         "schedule": crontab(minute=30, hour=4),
     },
 }
@@ -344,7 +345,7 @@ SPECTACULAR_SETTINGS = {
 # factor (allauth.mfa); the admin's own log-in forms only send them there (urls.py).
 # allauth's backend alone: no log-in can go around its rate limits.
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
-ACCOUNT_ADAPTER = "barleben_portal.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -368,7 +369,7 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 # Second factor: an authenticator app (TOTP) with recovery codes, or a security key or
 # passkey (WebAuthn, which browsers allow on HTTPS and on localhost only).
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-MFA_ADAPTER = "barleben_portal.accounts.MFAAdapter"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # Citizen log-in through an external identity provider (such as a state's Servicekonto) by

@@ -9,6 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as account_views
 from archive import views as archive_views
 from notices import views as notices_views
 
@@ -41,10 +42,10 @@ urlpatterns = [
     path("archiv/dokumente/", include("archive.urls")),
     path("benachrichtigungen/", include("notices.urls")),
     path("suchauftraege/", include("archive.urls_alerts")),
-    path("konto/", views.account_overview, name="account_overview"),
-    path("konto/meine-daten/", views.account_data_download, name="account_data_download"),
-    path("konto/loeschen/", views.account_delete_view, name="account_delete"),
-    path("konto/geloescht/", views.account_deleted, name="account_deleted"),
+    path("konto/", account_views.account_overview, name="account_overview"),
+    path("konto/meine-daten/", account_views.account_data_download, name="account_data_download"),
+    path("konto/loeschen/", account_views.account_delete_view, name="account_delete"),
+    path("konto/geloescht/", account_views.account_deleted, name="account_deleted"),
     path(
         "konto/benachrichtigungen/",
         notices_views.account_subscription_view,

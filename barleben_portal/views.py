@@ -2,29 +2,21 @@ import logging
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
-    require_http_methods,
     require_POST,
     require_safe,
 )
 from django.views.static import serve as static_serve
 
-from . import privacy
 from .celery import app as celery_app
-from .forms import AccountDeleteForm, CitizenProfileForm
 from .ortschaft import COOKIE_MAX_AGE, COOKIE_NAME, ortschaft_for_slug
 
 logger = logging.getLogger(__name__)
@@ -59,79 +51,6 @@ def ortschaft_choose(request: HttpRequest) -> HttpResponse:
         # "Whole municipality" or an unknown value: forget the choice.
         response.delete_cookie(COOKIE_NAME, samesite="Lax")
     return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def account_overview(request: HttpRequest) -> HttpResponse:
-    """The citizen's account: name and Ortschaft to change, what they subscribed to, saved
-    and took part in, and the ways to their addresses, password and data."""
-    profile = privacy.account_profile(user=request.user)
-    initial = {"name": profile.name, "ortschaft": profile.ortschaft} if profile else {}
-    data = request.POST if request.method == "POST" else None
-    form = CitizenProfileForm(data, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        privacy.account_profile_update(user=request.user, **form.cleaned_data)
-        return redirect(reverse("account_overview") + "?gespeichert=1")
-    return render(
-        request,
-        "barleben_portal/account.html",
-        {
-            "form": form,
-            "is_saved": "gespeichert" in request.GET,
-            "subscriptions": privacy.account_subscriptions(user=request.user).filter(
-                confirmed_at__isnull=False
-            ),
-            "saved_searches": privacy.account_saved_searches(user=request.user).filter(
-                confirmed_at__isnull=False
-            ),
-            "surveys": privacy.account_survey_participations(user=request.user),
-        },
-    )
-
-
-@never_cache
-@login_required
-@require_GET
-def account_data_download(request: HttpRequest) -> JsonResponse:
-    """Everything the portal holds about the account, as a JSON file (Art. 15, 20 DSGVO)."""
-    response = JsonResponse(
-        privacy.account_data_export(user=request.user),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
-    )
-    filename = f"buergerportal-daten-{timezone.localdate().isoformat()}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def account_delete_view(request: HttpRequest) -> HttpResponse:
-    """Asks for confirmation (GET shows the form, nothing more), then deletes the account."""
-    user = request.user
-    # Bound also to an empty POST: without the tick, that is a refusal with its message.
-    data = request.POST if request.method == "POST" else None
-    form = AccountDeleteForm(data, has_password=user.has_usable_password())
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.account_delete(
-                user=user,
-                is_confirmed=form.cleaned_data["is_confirmed"],
-                password=form.cleaned_data.get("password", ""),
-            )
-        except ValidationError as error:
-            # Keyed by the form's fields (tick, password), or for the whole form.
-            form.add_error(None, error)
-        else:
-            logout(request)
-            return redirect("account_deleted")
-    return render(request, "barleben_portal/account_delete.html", {"form": form})
-
-
-@require_GET
-def account_deleted(request: HttpRequest) -> HttpResponse:
-    return render(request, "barleben_portal/account_deleted.html")
 
 
 def _check_database() -> None:

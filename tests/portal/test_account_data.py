@@ -6,11 +6,8 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 
-from barleben_portal.models import (
-    BarrierReport,
-    CitizenProfile,
-    Ortschaft,
-)
+from accounts.models import CitizenProfile
+from barleben_portal.models import BarrierReport, Ortschaft
 from notifications.models import Delivery
 from participation.answering import survey_answer_submit
 from participation.models import Answer

@@ -16,10 +16,11 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Site
 
+from accounts import privacy
+from accounts.models import CitizenProfile
 from archive.models import SavedSearch
-from barleben_portal import privacy
 from barleben_portal.celery import app as celery_app
-from barleben_portal.models import BarrierReport, CitizenProfile
+from barleben_portal.models import BarrierReport
 from notices.models import Subscription
 from notifications.models import Delivery, DigestEntry, Dispatch
 from participation.answering import survey_answer_submit
@@ -434,17 +435,17 @@ def test_beat_schedule_names_existing_tasks_and_runs_every_retention_job():
     assert unknown == []
     tasks = {entry["task"]: entry["schedule"] for entry in schedule.values()}
     for name in [
-        "barleben_portal.tasks.accounts_unverified_delete_task",
-        "barleben_portal.tasks.deliveries_anonymise_task",
-        "barleben_portal.tasks.barrier_reports_expired_delete_task",
-        "barleben_portal.tasks.sessions_expired_delete_task",
+        "accounts.tasks.accounts_unverified_delete_task",
+        "accounts.tasks.deliveries_anonymise_task",
+        "accounts.tasks.barrier_reports_expired_delete_task",
+        "accounts.tasks.sessions_expired_delete_task",
         "notifications.tasks.recipients_unconfirmed_delete_task",
     ]:
         assert isinstance(tasks[name], crontab), name
 
 
 def test_retention_tasks_run_the_jobs(home, celery_eager):
-    from barleben_portal import tasks
+    from accounts import tasks
 
     old = CitizenFactory(email="alt@example.org", is_verified=False)
     get_user_model().objects.filter(pk=old.pk).update(

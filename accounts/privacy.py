@@ -30,13 +30,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import SavedSearch
+from barleben_portal.models import BarrierReport, Ortschaft
 from notices.models import Subscription
 from notifications.audiences import audiences
 from notifications.models import Delivery, DigestEntry
 from participation.answering import account_identity, participation_key
 from participation.models import Participation, SurveyPage, WayOfTakingPart
 
-from .models import BarrierReport, CitizenProfile, Ortschaft
+from .models import CitizenProfile
 
 logger = logging.getLogger(__name__)
 
