@@ -352,6 +352,7 @@ def test_pages_are_served_while_redis_does_not_answer_and_made_afresh_when_it_do
     # given the cached board, from a Redis that is given half a second to answer
     server, location = own_redis
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             **settings.CACHES["default"],
             "LOCATION": location,
