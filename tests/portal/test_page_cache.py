@@ -357,7 +357,7 @@ def test_pages_are_served_while_redis_does_not_answer_and_made_afresh_when_it_do
             **settings.CACHES["default"],
             "LOCATION": location,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
     client.get(BOARD)
     assert cache_state(client.get(BOARD)) == "hit"
