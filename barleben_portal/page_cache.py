@@ -157,14 +157,14 @@ def next_change(now: datetime) -> datetime:
 
 
 def _expiry(now: datetime, current_generation: int) -> datetime:
-    """Until when a page made now may be served: the next change by time, kept in the cache
-    per generation (found when it is not there, or past), and at most PAGE_CACHE_SECONDS
+    """Until when a page made now may be served: the next change by time, kept per
+    generation (found when it is not there, or past), and at most PAGE_CACHE_SECONDS
     from now."""
-    key = f"page-cache-next-change:{current_generation}"
-    moment = cache.get(key)
+    key = f"next-change:{current_generation}"
+    moment = caches[GENERATION_CACHE].get(key)
     if moment is None or moment <= now:
         moment = next_change(now)
-        cache.set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
+        caches[GENERATION_CACHE].set(key, moment, timeout=settings.PAGE_CACHE_SECONDS)
     return min(moment, now + timedelta(seconds=settings.PAGE_CACHE_SECONDS))
 
 
@@ -199,21 +199,23 @@ def kept_for_generation(request: HttpRequest | None, name: str, make: Callable[[
     current = request_generation(request)
     if current is None:  # the shared cache cannot be reached: nothing known to be current
         return make()
-    return caches[GENERATION_CACHE].get_or_set(f"{current}:{name}", make)
+    key = f"{current}:{hashlib.sha256(name.encode()).hexdigest()}"
+    return caches[GENERATION_CACHE].get_or_set(key, make)
 
 
 def shared_until_change(request: HttpRequest, name: str, make: Callable[[], T]) -> T:
-    """A result many pages share, made once and kept in the cache like a page: until the
+    """A result many pages share, made once per process and kept like a page: until the
     next generation or the next change by time (the number of notices a filter of the board
     finds, on each of its pages and whatever else the address asks)."""
     current = request_generation(request)
     if not settings.PAGE_CACHE_SECONDS or current is None:  # off, or cannot be reached
         return make()
     key = f"shared:{hashlib.sha256(name.encode()).hexdigest()}"
-    value = _fresh(cache.get(key), current)
+    store = caches[GENERATION_CACHE]
+    value = _fresh(store.get(key), current)
     if value is None:
         value = make()
-        _keep(key, current, value)
+        _keep(key, current, value, store=store)
     return value
 
 
@@ -225,15 +227,15 @@ def _fresh(entry: tuple | None, current: int):
     return value if made_in == current and timezone.now() < expires else None
 
 
-def _keep(key: str, current: int, value) -> tuple | None:
-    """Keep `value` as an entry of the current generation until time next changes what it
-    shows (_expiry); the entry, or None when that moment is now."""
+def _keep(key: str, current: int, value, *, store=cache) -> tuple | None:
+    """Keep `value` in `store` as an entry of the current generation until time next changes
+    what it shows (_expiry); the entry, or None when that moment is now."""
     now = timezone.now()
     expires = _expiry(now, current)
     if expires <= now:
         return None
     entry = (current, expires, value)
-    cache.set(key, entry, timeout=math.ceil((expires - now).total_seconds()))
+    store.set(key, entry, timeout=math.ceil((expires - now).total_seconds()))
     return entry
 
 

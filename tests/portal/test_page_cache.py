@@ -353,11 +353,12 @@ def test_pages_are_served_while_redis_does_not_answer_and_made_afresh_when_it_do
     # given the cached board, from a Redis that is given half a second to answer
     server, location = own_redis
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             **settings.CACHES["default"],
             "LOCATION": location,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
     client.get(BOARD)
     assert cache_state(client.get(BOARD)) == "hit"
