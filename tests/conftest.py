@@ -35,7 +35,7 @@ django.setup()
 from django.conf import settings as django_settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-from django.test import override_settings  # noqa: E402
+from django.test import TestCase, override_settings  # noqa: E402
 
 from tests.snapshots import DatabaseSnapshot  # noqa: E402
 
@@ -179,6 +179,7 @@ class DemoDatabase:
     def __init__(self, media_root: Path):
         self.media_root = media_root
         self.snapshot: DatabaseSnapshot | None = None
+        self.on_commit: list = []
         self.outer: transaction.Atomic | None = None
 
     def _seed(self) -> None:
@@ -190,7 +191,10 @@ class DemoDatabase:
         if self.snapshot is not None:
             self.snapshot.restore(connection)
             return
-        self._seed()
+        # What seed_demo left to do after its commit (index the documents, announce the
+        # notices): never run in the outer transaction, run after each committed restore.
+        with TestCase.captureOnCommitCallbacks() as self.on_commit:
+            self._seed()
         if connection.vendor == "postgresql":
             self.snapshot = DatabaseSnapshot.take(connection)
 
@@ -211,7 +215,11 @@ class DemoDatabase:
             self.outer.__exit__(None, None, None)
             self.outer = None
 
-    def commit(self) -> None:
+    def link_media(self, media_root: Path) -> None:
+        """The demo's files, linked into a test's MEDIA_ROOT."""
+        shutil.copytree(self.media_root, media_root, copy_function=os.link, dirs_exist_ok=True)
+
+    def commit(self, *, media_root: Path) -> None:
         """The demo committed, for a test with real transactions (flushed after it)."""
         assert self.outer is None and not connection.in_atomic_block
         if self.snapshot is None and connection.vendor == "postgresql":
@@ -221,8 +229,12 @@ class DemoDatabase:
             self.close()
         if self.snapshot is not None:
             self.snapshot.restore(connection)
+            self.link_media(media_root)
+            for callback in self.on_commit:
+                callback()
         else:
             self._seed()
+            self.link_media(media_root)
 
 
 def _is_transactional(item: pytest.Item) -> bool:
@@ -277,12 +289,10 @@ def demo(db, request, demo_database, settings):
     from barleben_portal.models import HomePage
 
     if _is_transactional(request.node):
-        demo_database.commit()
+        demo_database.commit(media_root=Path(settings.MEDIA_ROOT))
     else:
         assert demo_database.is_open, "ask for `demo` as an argument, not by getfixturevalue"
-    shutil.copytree(
-        demo_database.media_root, settings.MEDIA_ROOT, copy_function=os.link, dirs_exist_ok=True
-    )
+        demo_database.link_media(Path(settings.MEDIA_ROOT))
     return HomePage.objects.get()
 
 

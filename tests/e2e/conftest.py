@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="package")
-def browser():
+def browser(demo_database, django_db_blocker):
     """Chromium for all browser tests of this package, which pytest-django runs in a row.
 
     Package scope, not session: Playwright's sync API marks an asyncio loop as running in
@@ -56,6 +56,10 @@ def browser():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
+    # The demo's outer transaction (tests/conftest.py) is on the connection of this thread;
+    # while Playwright runs, tests would see another (below), which cannot end it.
+    with django_db_blocker.unblock():
+        demo_database.close()
     with pytest.MonkeyPatch.context() as patch:
         # Django refuses ORM calls from a thread with a running loop; no coroutine ever
         # touches a connection here, so the guard has nothing to protect.
