@@ -32,8 +32,10 @@ def form_data(content: bytes, name: str, **fields) -> dict:
 
 
 def stored() -> tuple[int, int]:
-    """How many documents and files the archive holds (the demo's documents included)."""
-    files_stored = [path for path in django_settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+    """How many documents and files the archive holds (the demo's documents included); the
+    images' renditions that a page makes when it is first shown are not the archive's."""
+    folder = django_settings.MEDIA_ROOT / "documents"
+    files_stored = [path for path in folder.rglob("*") if path.is_file()]
     return Document.objects.count(), len(files_stored)
 
 

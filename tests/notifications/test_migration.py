@@ -54,7 +54,9 @@ def test_the_outbox_moves_with_nothing_lost_and_nothing_sent_twice(before_the_mo
     ortschaft, _created = old.get_model("barleben_portal", "Ortschaft").objects.get_or_create(
         slug="ebendorf", defaults={"name": "Ebendorf"}
     )
-    kind = old.get_model("notices", "NoticeKind").objects.first()
+    kind, _created = old.get_model("notices", "NoticeKind").objects.get_or_create(
+        slug="test-neu", defaults={"name": "Test: Neuigkeit"}
+    )
     category, _created = old.get_model("notices", "Category").objects.get_or_create(
         slug="test-bauen", defaults={"name": "Test: Bauen"}
     )
