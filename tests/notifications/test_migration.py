@@ -23,9 +23,11 @@ def _migrate(targets) -> MigrationExecutor:
 
 
 @pytest.fixture
-def before_the_move(transactional_db):
+def before_the_move(django_db_serialized_rollback, transactional_db):
     """The apps of today's main before the move; the database migrated back to then, and
-    forward to the newest state afterwards whatever the test did."""
+    forward to the newest state afterwards whatever the test did. With serialized rollback,
+    as the other tests with real transactions: what the migrations put in the database is
+    put back after, with the same ids."""
     executor = _migrate(BEFORE)
     try:
         yield executor.loader.project_state(BEFORE[:2]).apps
