@@ -34,6 +34,7 @@ from barleben_portal.models import BarrierReport, Ortschaft
 from notices.models import Subscription
 from notifications.audiences import audiences
 from notifications.models import Delivery, DigestEntry
+from notifications.recipients import recipients_forget
 from participation.answering import account_identity, participation_key
 from participation.models import Participation, SurveyPage, WayOfTakingPart
 
@@ -299,12 +300,11 @@ def _addresses_forget(addresses: list[str]) -> dict[str, int]:
         # recipient_unsubscribe): the delete waits for that one, later ones see it gone.
         rows = model.objects.select_for_update().filter(_of_addresses(addresses))
         ids = list(rows.values_list("pk", flat=True))
-        deliveries = Delivery.objects.filter(audience=audience.name, recipient_id__in=ids)
-        deliveries.filter(status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.CANCELLED, error="account deleted"
-        )
         # A mail server's refusal often quotes the address.
-        deliveries.exclude(error="account deleted").update(error="")
+        Delivery.objects.filter(audience=audience.name, recipient_id__in=ids).exclude(
+            status=Delivery.Status.PENDING
+        ).update(error="")
+        recipients_forget(audience=audience, recipient_ids=ids, reason="account deleted")
         counts[model._meta.model_name], _rows = model.objects.filter(pk__in=ids).delete()
     error_quotes = Q(pk__in=[])
     for address in addresses:

@@ -341,10 +341,6 @@ def alert_mail_template(
         "terms": terms.described(),
         "search_url": site_root_url(site) + terms.search_path(),
     }
-    links = {
-        "manage_url_name": audience.manage_url_name,
-        "unsubscribe_url_name": audience.unsubscribe_url_name,
-    }
     if dispatch is None:
         expires_at = timezone.localtime(timezone.now() + CONFIRMATION_MAX_AGE)
         context |= {
@@ -354,7 +350,9 @@ def alert_mail_template(
         subject = _("Please confirm your saved search – citizen portal %(name)s") % {
             "name": municipality.name
         }
-        return mail_render("archive/email/alert_confirmation", subject, context, site, **links)
+        return mail_render(
+            "archive/email/alert_confirmation", subject, context, site, audience=audience
+        )
     context |= {
         "dispatch": dispatch,
         # The document's address on the recipient's site, as the search shows it there.
@@ -362,4 +360,4 @@ def alert_mail_template(
         + reverse("archive_document", args=[dispatch.source_id]),
     }
     subject = _("New in the archive: %(title)s") % {"title": dispatch.title}
-    return mail_render("archive/email/alert", subject, context, site, **links)
+    return mail_render("archive/email/alert", subject, context, site, audience=audience)

@@ -21,19 +21,14 @@ from notifications.recipients import CONFIRMATION_MAX_AGE, confirmation_url
 from .models import Subscription
 from .subscriptions import AUDIENCE, subscriptions_matching
 
-LINKS = {
-    "manage_url_name": "notices:subscription_manage",
-    "unsubscribe_url_name": "notices:subscription_unsubscribe",
-}
-
 
 class BoardAudience(Audience):
     name = AUDIENCE
     recipient_model = Subscription
     confirmation_salt = "notices.subscription.confirm"
     confirm_url_name = "notices:subscription_confirm"
-    manage_url_name = LINKS["manage_url_name"]
-    unsubscribe_url_name = LINKS["unsubscribe_url_name"]
+    manage_url_name = "notices:subscription_manage"
+    unsubscribe_url_name = "notices:subscription_unsubscribe"
 
     def recipients_matching(
         self, *, site_id: int, source_id: int, ortschaft_ids: list[int], criteria: dict
@@ -54,17 +49,21 @@ class BoardAudience(Audience):
             "ortschaften": list(dispatch.ortschaften.all()),
             "link_text": getattr(source, "notification_link_text", ""),
         }
-        return mail_render("notices/email/notification", subject, context, dispatch.site, **LINKS)
+        return mail_render(
+            "notices/email/notification", subject, context, dispatch.site, audience=self
+        )
 
     def message(self, *, delivery: Delivery, recipient: Subscription) -> MailTemplate:
         if delivery.kind == Delivery.Kind.DIGEST:
-            return digest_template(delivery, recipient)
+            return digest_template(self, delivery, recipient)
         if delivery.kind == Delivery.Kind.CONFIRMATION:
             return confirmation_template(self, recipient)
-        return reminder_template(recipient)
+        return reminder_template(self, recipient)
 
 
-def digest_template(delivery: Delivery, subscription: Subscription) -> MailTemplate:
+def digest_template(
+    audience: Audience, delivery: Delivery, subscription: Subscription
+) -> MailTemplate:
     dispatches = [
         entry.dispatch
         for entry in delivery.entries.select_related("dispatch")
@@ -83,7 +82,9 @@ def digest_template(delivery: Delivery, subscription: Subscription) -> MailTempl
     }
     subject = f"{heading}: {count}"
     context = {"dispatches": dispatches, "heading": heading, "count": count}
-    return mail_render("notices/email/digest", subject, context, subscription.site, **LINKS)
+    return mail_render(
+        "notices/email/digest", subject, context, subscription.site, audience=audience
+    )
 
 
 def confirmation_template(audience: Audience, subscription: Subscription) -> MailTemplate:
@@ -100,10 +101,12 @@ def confirmation_template(audience: Audience, subscription: Subscription) -> Mai
     subject = _("Please confirm your subscription – citizen portal %(name)s") % {
         "name": municipality.name
     }
-    return mail_render("notices/email/confirmation", subject, context, subscription.site, **LINKS)
+    return mail_render(
+        "notices/email/confirmation", subject, context, subscription.site, audience=audience
+    )
 
 
-def reminder_template(subscription: Subscription) -> MailTemplate:
+def reminder_template(audience: Audience, subscription: Subscription) -> MailTemplate:
     municipality = MunicipalitySettings.for_site(subscription.site)
     subject = _("Your subscription – citizen portal %(name)s") % {"name": municipality.name}
     return mail_render(
@@ -111,5 +114,5 @@ def reminder_template(subscription: Subscription) -> MailTemplate:
         subject,
         {"subscription": subscription},
         subscription.site,
-        **LINKS,
+        audience=audience,
     )

@@ -9,6 +9,7 @@ import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -23,6 +24,9 @@ from barleben_portal.models import MunicipalitySettings
 
 from .channels import Addressee, ConnectionFailure, Refused
 from .models import Delivery
+
+if TYPE_CHECKING:  # audiences imports this module for MailTemplate
+    from .audiences import Audience
 
 MANAGE_URL = "__MANAGE_URL__"
 UNSUBSCRIBE_URL = "__UNSUBSCRIBE_URL__"
@@ -55,15 +59,11 @@ class MailTemplate:
     text: str
     html: str
     site: Site
-    # Where the links to change or end it lead (URL names taking the recipient's token);
-    # empty for an e-mail without them.
-    manage_url_name: str = ""
-    unsubscribe_url_name: str = ""
+    # Where the links to change or end what the recipient receives lead (URL names taking
+    # the recipient's token): its audience's pages.
+    manage_url_name: str
+    unsubscribe_url_name: str
     _wire: bytes | None = field(default=None, init=False, repr=False)
-
-    @property
-    def has_subscription_links(self) -> bool:
-        return bool(self.manage_url_name and self.unsubscribe_url_name)
 
     def message(self, *, email: str, token: str, key: str) -> EmailMultiAlternatives:
         text, html = self.text, self.html
@@ -71,13 +71,12 @@ class MailTemplate:
             "Message-ID": f"<delivery.{key}@{self.site.hostname or 'localhost'}>",
             "Auto-Submitted": "auto-generated",
         }
-        if self.has_subscription_links:
-            manage = recipient_url(self.site, token, self.manage_url_name)
-            unsubscribe = recipient_url(self.site, token, self.unsubscribe_url_name)
-            text = text.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
-            html = html.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
-            headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        manage = recipient_url(self.site, token, self.manage_url_name)
+        unsubscribe = recipient_url(self.site, token, self.unsubscribe_url_name)
+        text = text.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
+        html = html.replace(MANAGE_URL, manage).replace(UNSUBSCRIBE_URL, unsubscribe)
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message = EmailMultiAlternatives(
             subject=self.subject, body=text, to=[email], headers=headers
         )
@@ -97,14 +96,12 @@ class MailTemplate:
         if self._wire is None:
             form = self.message(email=RECIPIENT_MARK, token=TOKEN_MARK, key=MESSAGE_KEY_MARK)
             data = form.message().as_bytes(linesep="\r\n")
-            tokens = 0
-            if self.has_subscription_links:
-                # every link in both parts, and the List-Unsubscribe header
-                tokens = 1 + sum(
-                    part.count(url)
-                    for part in (self.text, self.html)
-                    for url in (MANAGE_URL, UNSUBSCRIBE_URL)
-                )
+            # every link in both parts, and the List-Unsubscribe header
+            tokens = 1 + sum(
+                part.count(url)
+                for part in (self.text, self.html)
+                for url in (MANAGE_URL, UNSUBSCRIBE_URL)
+            )
             is_verbatim = (
                 data.count(RECIPIENT_MARK.encode()) == 1
                 and data.count(MESSAGE_KEY_MARK.encode()) == 1
@@ -120,9 +117,11 @@ class MailTemplate:
         )
 
 
-def mail_render(template: str, subject: str, context: dict, site: Site, **links) -> MailTemplate:
-    """Render an e-mail from `<template>.txt` and `<template>.html` in the common layout;
-    `links` are the URL names of MailTemplate (`manage_url_name`, `unsubscribe_url_name`)."""
+def mail_render(
+    template: str, subject: str, context: dict, site: Site, *, audience: "Audience"
+) -> MailTemplate:
+    """Render an e-mail from `<template>.txt` and `<template>.html` in the common layout, its
+    links to change or end what the recipient receives leading to the audience's pages."""
     municipality = MunicipalitySettings.for_site(site)
     context = {
         **context,
@@ -137,7 +136,8 @@ def mail_render(template: str, subject: str, context: dict, site: Site, **links)
         text=render_to_string(f"{template}.txt", context).strip() + "\n",
         html=render_to_string(f"{template}.html", context),
         site=site,
-        **links,
+        manage_url_name=audience.manage_url_name,
+        unsubscribe_url_name=audience.unsubscribe_url_name,
     )
 
 

@@ -139,7 +139,7 @@ class Delivery(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     audience = models.CharField(_("audience"), max_length=40)
     # Null once the recipient ended: the row stays for the dispatch's figures, the address
-    # does not (notifications.recipients.recipient_forget).
+    # does not (notifications.recipients.recipients_forget).
     recipient_id = models.PositiveBigIntegerField(null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=20, default="email")
     dispatch = models.ForeignKey(

@@ -32,9 +32,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def confirmation_signature(*, audience: Audience, recipient: Recipient) -> str:
+    """What the confirmation link carries: the recipient's token, signed for its audience."""
+    return signing.dumps(recipient.token, salt=audience.confirmation_salt, compress=True)
+
+
 def confirmation_url(*, audience: Audience, recipient: Recipient) -> str:
     """The absolute address of the page that confirms this recipient, valid for a week."""
-    signature = signing.dumps(recipient.token, salt=audience.confirmation_salt, compress=True)
+    signature = confirmation_signature(audience=audience, recipient=recipient)
     return site_root_url(recipient.site) + reverse(
         audience.confirm_url_name, kwargs={"signature": signature}
     )

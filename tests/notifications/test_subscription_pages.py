@@ -22,6 +22,7 @@ from barleben_portal.models import MunicipalitySettings, Ortschaft
 from notices.forms import SubscriptionChoicesForm, SubscriptionSignUpForm
 from notices.models import Category, NoticeKind, NoticePage, Subscription
 from notices.subscriptions import CONSENT_VERSION
+from notifications import recipients
 from notifications.audiences import audience_for
 from notifications.fanout import dispatch_create
 from notifications.models import Delivery, Frequency
@@ -75,8 +76,7 @@ def _unsubscribe_path(subscription: Subscription) -> str:
 
 def confirmation_signature(subscription: Subscription) -> str:
     """The signature in the confirmation link of this subscription."""
-    salt = audience_for("board").confirmation_salt
-    return signing.dumps(subscription.token, salt=salt, compress=True)
+    return recipients.confirmation_signature(audience=audience_for("board"), recipient=subscription)
 
 
 def _invalid_link_page(response) -> bool:

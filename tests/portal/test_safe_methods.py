@@ -16,7 +16,6 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from archive.models import Document, SavedSearch
 from barleben_portal.models import Ortschaft
 from notices.models import Subscription
 from notifications.audiences import audience_for
+from notifications.recipients import confirmation_signature
 from tests.factories import SavedSearchFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
@@ -81,8 +81,7 @@ def walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 def _confirmation_signature(audience: str, recipient) -> str:
     """The signature in a recipient's confirmation link, as the e-mail has it."""
-    salt = audience_for(audience).confirmation_salt
-    return signing.dumps(recipient.token, salt=salt, compress=True)
+    return confirmation_signature(audience=audience_for(audience), recipient=recipient)
 
 
 @pytest.fixture
