@@ -14,8 +14,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
-from barleben_portal.models import MunicipalitySettings
-from barleben_portal.security import admin_path_prefixes
+from website.models import MunicipalitySettings
+from website.security import admin_path_prefixes
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 
 class CitizenProfile(models.Model):

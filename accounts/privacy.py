@@ -5,7 +5,7 @@
 - `account_data_export`: everything held about an account, as data for a JSON download
   (Art. 15 and 20 DSGVO).
 - `account_delete`: the account and every trace of its addresses (Art. 17 DSGVO).
-- Retention: what is no longer needed is deleted by periodic jobs (barleben_portal.tasks,
+- Retention: what is no longer needed is deleted by periodic jobs (website.tasks,
   CELERY_BEAT_SCHEDULE); the periods are the constants below.
 
 Only *verified* addresses of an account count as the citizen's: anybody can add an address
@@ -30,13 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import SavedSearch
-from barleben_portal.models import BarrierReport, Ortschaft
 from notices.models import Subscription
 from notifications.audiences import audiences
 from notifications.models import Delivery, DigestEntry
 from notifications.recipients import recipients_forget
 from participation.answering import account_identity, participation_key
 from participation.models import Participation, SurveyPage, WayOfTakingPart
+from website.models import BarrierReport, Ortschaft
 
 from .models import CitizenProfile
 

@@ -26,7 +26,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from barleben_portal.models import MunicipalitySettings, Ortschaft
 from notifications.audiences import Audience, audience_for
 from notifications.email import MailTemplate, mail_render, site_root_url
 from notifications.fanout import dispatch_create
@@ -38,6 +37,7 @@ from notifications.recipients import (
     normalise_email,
     recipient_unsubscribe,
 )
+from website.models import MunicipalitySettings, Ortschaft
 
 from .models import Document, DocumentType, IssuingBody, SavedSearch
 from .search import SearchFilters, query_clean

@@ -1,11 +1,11 @@
-"""Archive documents in the open-data API (barleben_portal/api.py): the public ones, as the
+"""Archive documents in the open-data API (website/api.py): the public ones, as the
 archive shows them, with their stable page, the download and, in the detail, the extracted
 text page by page."""
 
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from barleben_portal.api import (
+from website.api import (
     ModifiedSinceFilter,
     OrtschaftFilter,
     PublicReadOnlyViewSet,

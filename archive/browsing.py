@@ -10,9 +10,9 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from barleben_portal.forms import form_values
-from barleben_portal.models import Ortschaft
 from notices.models import NoticePage
+from website.forms import form_values
+from website.models import Ortschaft
 
 from .models import Document, DocumentType, IssuingBody
 

@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
-from barleben_portal.models import HomePage, Ortschaft
 from notices.demo import GERMAN_LETTERS
+from website.models import HomePage, Ortschaft
 
 from .forms import file_checksum
 from .models import ArchiveIndexPage, Document, DocumentType, IssuingBody

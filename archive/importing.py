@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Collection
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .extraction import ExtractionError, file_type_detect
 from .forms import HEAD_BYTES, file_checksum

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backends
 
-from barleben_portal.page_cache import pages_changed
+from website.page_cache import pages_changed
 
 from .extraction import Extraction, ExtractionError, text_extract
 from .forms import file_checksum

@@ -15,8 +15,8 @@ from wagtail.documents.models import AbstractDocument, DocumentQuerySet
 from wagtail.models import Collection, CollectionViewRestriction, Page
 from wagtail.search import index
 
-from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
 from notifications.models import Recipient
+from website.models import Ortschaft, ViewRestrictionsMixin
 
 
 class ArchiveList(models.Model):
@@ -314,7 +314,7 @@ class ArchiveIndexPage(ViewRestrictionsMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    parent_page_types = ["barleben_portal.HomePage"]
+    parent_page_types = ["website.HomePage"]
     subpage_types: list[str] = []
     max_count_per_parent = 1
 

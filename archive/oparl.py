@@ -59,7 +59,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.models import Collection, CollectionViewRestriction, Site
 
-from barleben_portal.models import MunicipalitySettings
+from website.models import MunicipalitySettings
 
 from .models import Document, IssuingBody, OParlTombstone
 

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 from wagtail.search.query import And, MatchAll, Not, Phrase, PlainText, SearchQuery
 
-from barleben_portal.models import Ortschaft
 from notices.models import NoticePage
+from website.models import Ortschaft
 
 from .models import Document, DocumentText, DocumentType, IssuingBody
 

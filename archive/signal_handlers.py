@@ -1,6 +1,6 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .alerts import documents_alert
 from .indexing import document_index_queue, documents_indexed

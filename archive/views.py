@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .models import ArchiveIndexPage, Document, DocumentType, IssuingBody
 from .search import (

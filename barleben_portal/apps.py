@@ -3,14 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    """The project: settings, addresses, the Celery app, the API's router, the sitemaps and
+    the demo. Its migrations hold the history of the models the website app took over."""
+
     name = "barleben_portal"
     verbose_name = _("Portal")
-
-    def ready(self):
-        from . import page_cache, security
-        from .signal_handlers import register_signal_handlers
-
-        register_signal_handlers(self)
-        security.register_signal_handlers()
-        security.admin_choosers_without_inline_scripts()
-        page_cache.register_signal_handlers()

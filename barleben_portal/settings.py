@@ -58,6 +58,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[BASE_URL])
 
 INSTALLED_APPS = [
     "barleben_portal",
+    "website",
     "notices",
     "archive",
     "participation",
@@ -97,7 +98,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # the templates of the sitemap index and files (barleben_portal/seo.py)
+    # the templates of the sitemap index and files (barleben_portal/sitemaps.py)
     "django.contrib.sitemaps",
     # the widgets' own templates, for FORM_RENDERER
     "django.forms",
@@ -108,17 +109,17 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "barleben_portal.security.ContentSecurityPolicyMiddleware",
+    "website.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and everything after: a cached page skips them (the headers above
     # are still added to it).
-    "barleben_portal.page_cache.PageCacheMiddleware",
+    "website.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "barleben_portal.security.PermissionDeniedLogMiddleware",
+    "website.security.PermissionDeniedLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.adapters.SecondFactorRequiredMiddleware",
@@ -141,7 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "barleben_portal.context_processors.portal",
+                "website.context_processors.portal",
             ],
         },
     },
@@ -166,7 +167,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "barleben_portal.cache.PortalRedisCache",
+            "BACKEND": "website.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -187,7 +188,7 @@ CACHES["generation"] = {
 }
 
 # Anonymous public pages come from this cache for at most so many seconds, and go at once
-# when what they show changes (barleben_portal/page_cache.py); 0 switches the page cache off.
+# when what they show changes (website/page_cache.py); 0 switches the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -268,7 +269,7 @@ CELERY_BEAT_SCHEDULE = {
     # Scheduled publication and the display periods of official notices, on time.
     "publish-scheduled": {"task": "notices.tasks.publish_scheduled_task", "schedule": 60},
     "barrier-report-sweep": {
-        "task": "barleben_portal.tasks.barrier_report_sweep_task",
+        "task": "website.tasks.barrier_report_sweep_task",
         "schedule": 15 * 60,
     },
     "notifications-sweep": {
@@ -435,13 +436,13 @@ WAGTAIL_I18N_ENABLED = False
 # Addresses stay ASCII ("oeffentliche-sitzung", not "%C3%B6ffentliche"): they are printed for
 # the Schaukasten and typed in by hand.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-# The database's own full-text search (Wagtail's, see barleben_portal/search_backend.py): on
+# The database's own full-text search (Wagtail's, see website/search_backend.py): on
 # PostgreSQL with German stemming ("Bebauungspläne" finds "Bebauungsplan"), on SQLite FTS5.
 # When one server is not enough, SEARCH_BACKEND names one of Wagtail's OpenSearch or
 # Elasticsearch backends (e.g. wagtail.search.backends.opensearch2, with the opensearch-py
 # package installed) and SEARCH_URLS its servers; then run `manage.py update_index` once.
-SEARCH_BACKEND = env("SEARCH_BACKEND", default="barleben_portal.search_backend")
-if SEARCH_BACKEND in ("barleben_portal.search_backend", "wagtail.search.backends.database"):
+SEARCH_BACKEND = env("SEARCH_BACKEND", default="website.search_backend")
+if SEARCH_BACKEND in ("website.search_backend", "wagtail.search.backends.database"):
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": SEARCH_BACKEND, "SEARCH_CONFIG": "german"}}
 else:
     WAGTAILSEARCH_BACKENDS = {
@@ -491,7 +492,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Content-Security-Policy (django-csp): the public site runs only its own scripts and styles
 # from /static/, nothing inline. The Wagtail admin has inline scripts (panels, date pickers)
 # and uses eval in its bundles, so the admin paths get a policy of their own with
-# 'unsafe-inline' (barleben_portal.security.ContentSecurityPolicyMiddleware); it is still
+# 'unsafe-inline' (website.security.ContentSecurityPolicyMiddleware); it is still
 # limited to this origin, and the admin's pages are only for logged-in staff. Documents keep
 # the stricter "default-src 'none'" their download view sets.
 # The log-in by OpenID Connect is a form whose answer redirects to the identity provider;

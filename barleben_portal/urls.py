@@ -12,8 +12,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as account_views
 from archive import views as archive_views
 from notices import views as notices_views
+from website import views as website_views
 
-from . import seo, views
+from . import sitemaps, views
 from .api import api_urls
 
 # Both admins log in through the accounts: their rate limits and the second factor.
@@ -21,20 +22,20 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
-    path("robots.txt", seo.robots_txt, name="robots_txt"),
-    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     # One fixed address per section (sitemap-seiten.xml, sitemap-dokumente.xml); the index
     # reverses them by section.
     *(
         path(
             f"sitemap-{section}.xml",
-            seo.sitemap_section,
+            sitemaps.sitemap_section,
             {"section": section},
             name="sitemap_section",
         )
-        for section in seo.SITEMAPS
+        for section in sitemaps.SITEMAPS
     ),
-    path("ortschaft/", views.ortschaft_choose, name="ortschaft_choose"),
+    path("ortschaft/", website_views.ortschaft_choose, name="ortschaft_choose"),
     path("suche/", archive_views.search, name="search"),
     path("api/v1/", include(api_urls())),
     path("oparl/", include("archive.urls_oparl")),

@@ -1,56 +1,23 @@
+"""The portal's operational views: its health check, and its images where no web server
+in front serves them."""
+
 import logging
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
-    require_POST,
     require_safe,
 )
 from django.views.static import serve as static_serve
 
 from .celery import app as celery_app
-from .ortschaft import COOKIE_MAX_AGE, COOKIE_NAME, ortschaft_for_slug
 
 logger = logging.getLogger(__name__)
-
-
-# Choosing an Ortschaft only sets a display preference in the chooser's own browser, so a
-# forged cross-site request can do no harm; without the CSRF token every page's header
-# stays the same for every visitor and can be cached.
-@csrf_exempt
-@require_POST
-def ortschaft_choose(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    # The page's address may hold the previous choice; without it, the page follows the cookie.
-    parts = urlsplit(next_url)
-    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key != "ortschaft"])
-    response = HttpResponseRedirect(urlunsplit(parts._replace(query=query)))
-    slug = request.POST.get("ortschaft", "")
-    if ortschaft_for_slug(slug) is not None:
-        response.set_cookie(
-            COOKIE_NAME,
-            slug,
-            max_age=COOKIE_MAX_AGE,
-            samesite="Lax",
-            httponly=True,
-            secure=request.is_secure(),
-        )
-    else:
-        # "Whole municipality" or an unknown value: forget the choice.
-        response.delete_cookie(COOKIE_NAME, samesite="Lax")
-    return response
 
 
 def _check_database() -> None:

@@ -150,7 +150,7 @@ def corpus_build(*, target: int) -> None:
     from wagtail.search.backends import get_search_backend
 
     from archive.models import Document, DocumentText, DocumentType, IssuingBody
-    from barleben_portal.models import Ortschaft
+    from website.models import Ortschaft
 
     present = corpus_count()
     if present > target:
@@ -236,7 +236,7 @@ def query_label(params: dict[str, str]) -> str:
 def search_filters(params: dict[str, str]):
     from archive.models import DocumentType, IssuingBody
     from archive.search import SearchFilters
-    from barleben_portal.models import Ortschaft
+    from website.models import Ortschaft
 
     return SearchFilters(
         document_type=DocumentType.objects.get(slug=params["typ"]) if "typ" in params else None,
@@ -275,7 +275,7 @@ def ceiling_sql(params: dict[str, str]) -> tuple[str, list]:
     from modelsearch.conf import get_app_config
 
     from archive.models import Document, DocumentType, IssuingBody
-    from barleben_portal.models import Ortschaft
+    from website.models import Ortschaft
 
     entries = get_app_config().get_model("IndexEntry")._meta.db_table
 
@@ -431,7 +431,7 @@ def uploader():
     from wagtail.models import Collection
 
     from archive.models import DocumentType, IssuingBody
-    from barleben_portal.models import Ortschaft
+    from website.models import Ortschaft
 
     lookups = {
         "types": {item.slug: item for item in DocumentType.objects.all()},

@@ -165,8 +165,8 @@ def notices_bulk_load(*, board, notice_count: int, event_count: int) -> int:
     from wagtail.documents.models import Document
     from wagtail.models import Page
 
-    from barleben_portal.models import Ortschaft
     from notices.models import Category, NoticeDisplayRecord, NoticeKind, NoticePage
+    from website.models import Ortschaft
 
     wanted = notice_count + event_count
     found = NoticePage.objects.child_of(board).filter(slug__startswith=BENCH_SLUG).count()

@@ -146,7 +146,7 @@ def paths_measured(survey) -> dict[str, str]:
 
 
 def _milliseconds(client, address: str, *, change: bool) -> float:
-    from barleben_portal.page_cache import pages_forget
+    from website.page_cache import pages_forget
 
     if change:
         pages_forget()
@@ -295,8 +295,8 @@ def main() -> None:
     from django.db import connection
     from wagtail.models import Site
 
-    from barleben_portal.models import HomePage
     from notices.models import NoticeIndexPage
+    from website.models import HomePage
 
     home = HomePage.objects.get()
     notices_load(NoticeIndexPage.objects.get(), notices=options.notices, events=options.events)

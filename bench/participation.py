@@ -131,8 +131,8 @@ def results_survey_load(home, *, responses: int):
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from barleben_portal.models import Ortschaft
     from participation.models import Answer, Response, SurveyPage
+    from website.models import Ortschaft
 
     survey = SurveyPage.objects.filter(slug=RESULTS_SLUG).first()
     if survey and Response.objects.filter(survey=survey).count() == responses:
@@ -331,10 +331,10 @@ def citizen_answer(port: int, survey_path: str, session_key: str, form: list) ->
 def load_run(home, environment, *, citizens: int, concurrency: int, workers: int) -> dict:
     from django.utils import timezone
 
-    from barleben_portal.models import Ortschaft
     from participation.forms import field_name
     from participation.models import Answer, Participation, Response, SurveyPage
     from participation.tallies import tallies_are_exact
+    from website.models import Ortschaft
 
     for survey in SurveyPage.objects.filter(slug=LOAD_SLUG):
         survey.delete()
@@ -398,7 +398,7 @@ def main() -> None:
     environment = bench_environment(BENCH_DIR)
     portal_prepare(environment)
 
-    from barleben_portal.models import HomePage
+    from website.models import HomePage
 
     home = HomePage.objects.get()
     started = time.perf_counter()

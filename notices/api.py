@@ -1,4 +1,4 @@
-"""Notices and events in the open-data API (barleben_portal/api.py): what the board, the
+"""Notices and events in the open-data API (website/api.py): what the board, the
 archive and the calendar show, nothing else: live public pages, official notices once their
 display period has begun (after it, as `archived`)."""
 
@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from barleben_portal.api import (
+from website.api import (
     ModifiedSinceFilter,
     OrtschaftFilter,
     PublicReadOnlyViewSet,

@@ -12,11 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from barleben_portal.models import MunicipalitySettings
 from notifications.audiences import Audience
 from notifications.email import MailTemplate, mail_render
 from notifications.models import Delivery, Dispatch, Frequency
 from notifications.recipients import CONFIRMATION_MAX_AGE, confirmation_url
+from website.models import MunicipalitySettings
 
 from .models import Subscription
 from .subscriptions import AUDIENCE, subscriptions_matching

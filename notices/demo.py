@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
 
-from barleben_portal.models import HomePage, Ortschaft
+from website.models import HomePage, Ortschaft
 
 from .models import (
     CalendarPage,

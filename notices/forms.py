@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from barleben_portal.models import Ortschaft
-from barleben_portal.page_cache import kept_for_generation
+from website.models import Ortschaft
+from website.page_cache import kept_for_generation
 
 PUBLISH_OFFICIAL_PERMISSION = "notices.publish_official_notice"
 

@@ -12,10 +12,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Site
 
-from barleben_portal.models import Ortschaft
 from notifications.audiences import audience_for
 from notifications.models import Delivery, Frequency
 from notifications.recipients import delivery_queue_single, normalise_email
+from website.models import Ortschaft
 
 from .models import Category, NoticeKind, Subscription
 

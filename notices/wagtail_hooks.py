@@ -15,7 +15,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from barleben_portal.permissions import ReadOnlyPermissionPolicy
+from website.permissions import ReadOnlyPermissionPolicy
 
 from .models import Category, NoticeDisplayRecord, NoticeKind, NoticePage
 from .subscriptions import subscriber_counts, subscribers_csv_rows

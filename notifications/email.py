@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from wagtail.models import Site
 
-from barleben_portal.models import MunicipalitySettings
+from website.models import MunicipalitySettings
 
 from .channels import Addressee, ConnectionFailure, Refused
 from .models import Delivery

@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from wagtail.models import Site
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .audiences import audience_for, audiences
 from .models import Delivery, DigestEntry, Dispatch, Frequency

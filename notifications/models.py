@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 
 def new_token() -> str:

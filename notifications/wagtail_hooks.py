@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 
-from barleben_portal.permissions import ReadOnlyPermissionPolicy
+from website.permissions import ReadOnlyPermissionPolicy
 
 from .fanout import dispatch_statistics
 from .models import Delivery, Dispatch

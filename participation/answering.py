@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .access_codes import CODE_USED, access_code_check
 from .models import AccessCode, Answer, Participation, Response, SurveyPage, WayOfTakingPart

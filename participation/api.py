@@ -1,11 +1,11 @@
-"""Published survey results in the open-data API (barleben_portal/api.py): what a closed
+"""Published survey results in the open-data API (website/api.py): what a closed
 survey's page shows, the questions staff published with their counts and the free texts they
 approved; the council's breakdown by Ortschaft stays in the admin."""
 
 from django.utils import timezone
 from rest_framework import serializers
 
-from barleben_portal.api import PublicReadOnlyViewSet
+from website.api import PublicReadOnlyViewSet
 
 from .models import SurveyPage
 from .results import survey_results_published

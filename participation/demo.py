@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from barleben_portal.models import HomePage, Ortschaft
+from website.models import HomePage, Ortschaft
 
 from .answering import answer_rows
 from .models import Answer, Response, ResultsPublication, SurveyPage, WayOfTakingPart

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .access_codes import access_code_check, access_code_format, access_code_normalise
 from .answering import INVALID_CHOICE, REQUIRED, survey_answers_clean

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from barleben_portal.models import MunicipalitySettings
+from website.models import MunicipalitySettings
 
 from .models import SurveyPage
 

@@ -22,7 +22,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from barleben_portal.models import RICH_TEXT_FEATURES, Ortschaft, ViewRestrictionsMixin
+from website.models import RICH_TEXT_FEATURES, Ortschaft, ViewRestrictionsMixin
 
 from .blocks import QuestionsBlock
 from .questions import Question, questions_from_stream
@@ -84,7 +84,7 @@ class SurveyPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         FieldPanel("questions"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
-    parent_page_types = ["barleben_portal.HomePage"]
+    parent_page_types = ["website.HomePage"]
     subpage_types: list[str] = []
     # The link of the e-mail that announces the survey (participation/announcing.py).
     notification_link_text = _("Take part in the survey")

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .answering import response_store, survey_answers_clean, survey_check_ortschaft
 from .models import Response, SurveyPage

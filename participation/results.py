@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .models import Answer, ResultsPublication, SurveyPage
 from .questions import Question, QuestionKind

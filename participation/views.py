@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django_ratelimit.core import is_ratelimited
 
-from barleben_portal.models import Ortschaft
+from website.models import Ortschaft
 
 from .answering import (
     account_identity,
@@ -117,7 +117,7 @@ def _refusal_state(request: HttpRequest, survey: SurveyPage) -> str:
 
 # A survey not open yet, or closed (with its published results): the same for everybody, so
 # the page cache may keep it; it changes when the survey opens or closes, or results are
-# published (barleben_portal/page_cache.py).
+# published (website/page_cache.py).
 SHARED_STATES = ("not_open", "closed")
 
 

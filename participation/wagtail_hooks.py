@@ -20,9 +20,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from barleben_portal.models import MunicipalitySettings
 from notifications.audiences import audience_for
 from notifications.fanout import dispatch_statistics
+from website.models import MunicipalitySettings
 
 from . import admin_views as results_views
 from .access_codes import MAX_CODES_PER_BATCH, access_codes_generate

@@ -286,7 +286,7 @@ def demo(db, request, demo_database, settings):
     Built once per process (`DemoDatabase`); its files are linked into this test's
     MEDIA_ROOT, so a test may add or delete files as it likes.
     """
-    from barleben_portal.models import HomePage
+    from website.models import HomePage
 
     if _is_transactional(request.node):
         demo_database.commit(media_root=Path(settings.MEDIA_ROOT))
@@ -305,8 +305,8 @@ def home(db):
     need, without the whole demo (`demo`)."""
     from wagtail.models import Page, Site
 
-    from barleben_portal.models import HomePage, MunicipalitySettings
     from tests.factories import OrtschaftFactory
+    from website.models import HomePage, MunicipalitySettings
 
     for sort_order, (name, slug) in enumerate(ORTSCHAFTEN):
         OrtschaftFactory(name=name, slug=slug, sort_order=sort_order)
@@ -326,7 +326,7 @@ def home(db):
 @pytest.fixture
 def ortschaften(demo) -> dict:
     """The demo's Ortschaften by slug."""
-    from barleben_portal.models import Ortschaft
+    from website.models import Ortschaft
 
     return {ortschaft.slug: ortschaft for ortschaft in Ortschaft.objects.all()}
 

@@ -10,9 +10,9 @@ from wagtail.models import Site
 
 from archive.alerts import CONSENT_VERSION as ALERT_CONSENT_VERSION
 from archive.models import SavedSearch
-from barleben_portal.models import BarrierReport, Ortschaft
 from notices.models import Category, NoticeKind, NoticePage, Subscription
 from notices.subscriptions import CONSENT_VERSION
+from website.models import BarrierReport, Ortschaft
 
 
 class OrtschaftFactory(factory.django.DjangoModelFactory):

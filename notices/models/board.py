@@ -20,10 +20,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
-from barleben_portal.forms import form_values
-from barleben_portal.models import Ortschaft, ViewRestrictionsMixin
-from barleben_portal.ortschaft import remembered_ortschaft_redirect
-from barleben_portal.page_cache import shared_until_change
+from website.forms import form_values
+from website.models import Ortschaft, ViewRestrictionsMixin
+from website.ortschaft import remembered_ortschaft_redirect
+from website.page_cache import shared_until_change
 
 from ..blocks import NoticeBodyBlock
 from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
@@ -103,7 +103,7 @@ class NoticeQuerySet(PageQuerySet):
 
     def private_q(self) -> Q:
         # No query for the private parts of the site while there are none.
-        from barleben_portal.layout import any_view_restrictions  # which needs the models
+        from website.layout import any_view_restrictions  # which needs the models
 
         return super().private_q() if any_view_restrictions() else Q(pk__in=[])
 
@@ -398,7 +398,7 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    parent_page_types = ["barleben_portal.HomePage"]
+    parent_page_types = ["website.HomePage"]
     subpage_types = ["notices.NoticePage"]
 
     class Meta:
@@ -520,7 +520,7 @@ class CalendarPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    parent_page_types = ["barleben_portal.HomePage"]
+    parent_page_types = ["website.HomePage"]
     subpage_types: list[str] = []
 
     class Meta:

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from barleben_portal.models import Ortschaft
 from notifications.models import Recipient
+from website.models import Ortschaft
 
 from .board import Category, NoticeKind
 

@@ -4,7 +4,7 @@
 `{% notice_teasers notices as teasers %}` and `{% event_months events as months %}`: the
 teasers of a list of notices (a page of the board or its archive, the home page's newest) and
 the calendar's entries of events, each made once per notice and generation of the page cache
-(barleben_portal/page_cache.py), which moves on with every change the public site shows.
+(website/page_cache.py), which moves on with every change the public site shows.
 
 A list whose entries are all made costs one query for the notices' ids (none when it is given
 their ids) and one round trip to the cache, instead of the notices with their kinds, Ortschaften
@@ -22,10 +22,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
-from barleben_portal.layout import live_child_of_type
-from barleben_portal.models import HomePage, Ortschaft
-from barleben_portal.page_cache import request_generation
 from notices.models import CalendarPage, NoticeIndexPage, NoticePage
+from website.layout import live_child_of_type
+from website.models import HomePage, Ortschaft
+from website.page_cache import request_generation
 
 register = template.Library()
 

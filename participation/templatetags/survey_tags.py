@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from barleben_portal.models import HomePage, Ortschaft
 from participation.models import SurveyPage
+from website.models import HomePage, Ortschaft
 
 register = template.Library()
 

@@ -25,11 +25,11 @@ from archive.alerts import (
 )
 from archive.indexing import document_index
 from archive.models import Document, DocumentType, IssuingBody, SavedSearch
-from barleben_portal.models import MunicipalitySettings
 from notifications.models import Delivery, Dispatch
 from notifications.recipients import recipients_unconfirmed_delete
 from tests.factories import SubscriptionFactory
 from tests.notifications.conftest import smtp_server  # noqa: F401 (the fixture)
+from website.models import MunicipalitySettings
 
 from . import files
 from .factories import private_collection

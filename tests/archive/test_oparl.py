@@ -31,12 +31,12 @@ from wagtail.models import Collection, CollectionViewRestriction, Site
 from archive.indexing import document_index
 from archive.models import Document, DocumentType, IssuingBody, OParlTombstone
 from archive.oparl import MAX_PAGE_SIZE
-from barleben_portal.models import MunicipalitySettings
 from tests.archive import files
 from tests.archive.factories import (
     DocumentFactory,
     private_collection,
 )
+from website.models import MunicipalitySettings
 
 pytestmark = pytest.mark.service("postgres")
 

@@ -12,13 +12,13 @@ from wagtail.models import PageViewRestriction
 
 from archive.models import ortschaft_key
 from archive.search import KINDS, RESULTS_PER_PAGE, SearchFilters, search_facets, search_matches
-from barleben_portal.models import Ortschaft, StandardPage
 from notices.models import NoticeIndexPage
 from tests.archive.factories import (
     DocumentFactory,
     private_collection,
 )
 from tests.factories import NoticePageFactory
+from website.models import Ortschaft, StandardPage
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_best_match_comes_first_and_newest_first_on_request(client, demo, board)
 @pytest.mark.service("postgres")
 def test_relevance_comes_from_the_ranking_index_on_postgres(client, demo):
     # given the RUM index of migration 0004 (CI installs the extension) and two documents
-    from barleben_portal.search_backend import ranking_index_present
+    from website.search_backend import ranking_index_present
 
     assert ranking_index_present()
     DocumentFactory(title="Viele Worte", pages=["Mühlenteich. " + "Anderes. " * 80])

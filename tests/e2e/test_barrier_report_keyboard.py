@@ -2,7 +2,7 @@
 
 import pytest
 
-from barleben_portal.models import BarrierReport
+from website.models import BarrierReport
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from barleben_portal.models import Ortschaft
 from notices.demo import NOTICES
 from notices.models import NoticeIndexPage, NoticeKind, NoticePage
+from website.models import Ortschaft
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,11 +17,11 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from playwright.sync_api import expect
 
-from barleben_portal.models import Ortschaft
 from notices.models import NoticeIndexPage, NoticeKind, NoticePage, Subscription
 from notifications.fanout import digests_compose
 from notifications.models import Frequency
 from tests.factories import NoticePageFactory, SubscriptionFactory
+from website.models import Ortschaft
 
 pytestmark = [
     pytest.mark.browser,

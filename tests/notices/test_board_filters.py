@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-from barleben_portal.ortschaft import COOKIE_NAME
 from notices.models import BOARD_PAGE_SIZE, NoticePage
 from tests.factories import CategoryFactory, NoticeKindFactory, NoticePageFactory
+from website.ortschaft import COOKIE_NAME
 
 NO_SUCH_CHOICE = "Diese Auswahl gibt es nicht; es wird alles angezeigt."
 NOT_A_DATE = "Bitte geben Sie ein Datum wie 31.12.2026 ein."

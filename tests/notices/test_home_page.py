@@ -6,8 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from barleben_portal.ortschaft import COOKIE_NAME
 from tests.factories import NoticePageFactory
+from website.ortschaft import COOKIE_NAME
 
 
 @pytest.fixture

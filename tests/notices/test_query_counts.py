@@ -15,9 +15,6 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from barleben_portal.models import Ortschaft
-from barleben_portal.ortschaft import COOKIE_NAME
-from barleben_portal.page_cache import pages_forget
 from notices.display import notice_display_sync
 from notices.feeds import FEED_SIZE
 from notices.models import (
@@ -30,6 +27,9 @@ from notices.models import (
     NoticePage,
 )
 from tests.factories import NoticePageFactory
+from website.models import Ortschaft
+from website.ortschaft import COOKIE_NAME
+from website.page_cache import pages_forget
 
 SIZES = [10, 300]
 
@@ -127,7 +127,7 @@ def _calendar(path: str = "") -> str:
 # afresh, in the generation of the page cache it was made in before: Wagtail finds the site and
 # its root page (two queries of its own routing); the layout, the site root's children, the
 # filter choices, the teasers, the calendar's entries, the breadcrumbs and a notice's article
-# come from the cache (barleben_portal/layout.py, notices/templatetags/notice_tags.py, the
+# come from the cache (website/layout.py, notices/templatetags/notice_tags.py, the
 # templates' fragments), but the board's number of notices is counted again here, where the
 # page cache is off. Right after a change all of it is made again. Either way a fixed number
 # of queries, however long the listing.

@@ -19,7 +19,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Site
 
-from barleben_portal.models import Ortschaft
 from notices.announcing import notice_announce
 from notices.models import Category, NoticeIndexPage, NoticeKind, Subscription
 from notices.subscriptions import subscriptions_matching
@@ -28,6 +27,7 @@ from notifications.fanout import dispatch_fan_out, notifications_sweep
 from notifications.models import Delivery, DigestEntry, Dispatch, Frequency
 from notifications.sending import deliveries_send
 from tests.factories import NoticePageFactory, SubscriptionFactory
+from website.models import Ortschaft
 
 
 def _ortschaften(*slugs: str) -> list[Ortschaft]:

@@ -12,6 +12,8 @@ BEFORE = [
     ("notices", "0006_link_page_optional_chooser"),
     ("archive", "0008_document_search_vector"),
     ("notifications", None),
+    # The ground moved to the website app after (website 0001): back to where it was then.
+    ("website", None),
 ]
 
 

@@ -18,7 +18,6 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from barleben_portal.models import MunicipalitySettings, Ortschaft
 from notices.forms import SubscriptionChoicesForm, SubscriptionSignUpForm
 from notices.models import Category, NoticeKind, NoticePage, Subscription
 from notices.subscriptions import CONSENT_VERSION
@@ -28,6 +27,7 @@ from notifications.fanout import dispatch_create
 from notifications.models import Delivery, Frequency
 from notifications.recipients import recipients_unconfirmed_delete
 from tests.factories import SubscriptionFactory
+from website.models import MunicipalitySettings, Ortschaft
 
 SIGN_UP_URL = "/benachrichtigungen/"
 INVALID_LINK_TEXT = (

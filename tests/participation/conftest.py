@@ -6,11 +6,11 @@ page, the three Ortschaften, the municipality's name and the staff groups (from 
 
 import pytest
 
-from barleben_portal.models import Ortschaft
 from participation.forms import field_name
 from participation.models import SurveyPage
 from participation.questions import QuestionKind
 from tests.factories import staff_account
+from website.models import Ortschaft
 
 from .factories import CitizenFactory, SurveyPageFactory
 

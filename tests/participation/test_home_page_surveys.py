@@ -16,7 +16,7 @@ from participation.templatetags.survey_tags import HOME_SURVEYS
 
 # The site and its root page (Wagtail's routing), the surveys, their Ortschaften and the
 # Ortschaft in the address (view restrictions, settings and menus are kept in the cache per
-# change, barleben_portal/layout.py).
+# change, website/layout.py).
 MAX_QUERIES = 5
 
 

@@ -12,7 +12,7 @@ GROUPS = ["Redaktion", "Freigabe", "Gemeinderat", "Administration"]
         ("Redaktion", True, False),
         ("Freigabe", False, False),
         ("Gemeinderat", False, True),
-        # Administration may do everything (barleben_portal.signal_handlers).
+        # Administration may do everything (website.signal_handlers).
         ("Administration", True, True),
     ],
 )

@@ -7,13 +7,13 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import CitizenProfile
-from barleben_portal.models import BarrierReport, Ortschaft
 from notifications.models import Delivery
 from participation.answering import survey_answer_submit
 from participation.models import Answer
 from tests.factories import BarrierReportFactory, SavedSearchFactory, SubscriptionFactory
 from tests.participation.conftest import valid_answers
 from tests.participation.factories import CitizenFactory, SurveyPageFactory
+from website.models import BarrierReport, Ortschaft
 
 pytestmark = [pytest.mark.service("postgres", "redis"), pytest.mark.django_db]
 

@@ -12,15 +12,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from barleben_portal.barrier_reports import (
+from tests.factories import BarrierReportFactory
+from website.barrier_reports import (
     barrier_report_notify,
     barrier_report_submit,
     barrier_reports_pending,
 )
-from barleben_portal.forms import BarrierReportForm
-from barleben_portal.models import AccessibilityStatementPage, BarrierReport, MunicipalitySettings
-from barleben_portal.tasks import barrier_report_sweep_task
-from tests.factories import BarrierReportFactory
+from website.forms import BarrierReportForm
+from website.models import AccessibilityStatementPage, BarrierReport, MunicipalitySettings
+from website.tasks import barrier_report_sweep_task
 
 # Tasks run in this process here; the real worker has its own test.
 pytestmark = pytest.mark.usefixtures("celery_eager")
@@ -113,7 +113,7 @@ def test_report_is_stored_and_mailed_to_staff_after_commit(
         assert mail.subject == gettext("Barrier report from the citizen portal")
     assert mail.subject != "Barrier report from the citizen portal"
     # staff can open the report in the admin from the e-mail
-    edit_url = reverse("wagtailsnippets_barleben_portal_barrierreport:edit", args=[report.pk])
+    edit_url = reverse("wagtailsnippets_website_barrierreport:edit", args=[report.pk])
     assert f"{settings.BASE_URL}{edit_url}" in mail.body
     report.refresh_from_db()
     assert report.notified_at is not None

@@ -13,7 +13,6 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from archive.alerts import documents_alert
-from barleben_portal.models import StandardPage
 from notices.models import CalendarPage, NoticeIndexPage
 from notifications.models import Dispatch
 from tests.archive.factories import (
@@ -21,6 +20,7 @@ from tests.archive.factories import (
     private_collection,
 )
 from tests.factories import NoticePageFactory, SavedSearchFactory
+from website.models import StandardPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 

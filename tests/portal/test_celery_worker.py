@@ -9,10 +9,10 @@ from django.conf import settings
 from wagtail.models import Site
 
 from barleben_portal.celery import app
-from barleben_portal.models import BarrierReport, MunicipalitySettings
-from barleben_portal.tasks import barrier_report_notify_task
 from tests.factories import BarrierReportFactory
 from tests.workers import worker_start
+from website.models import BarrierReport, MunicipalitySettings
+from website.tasks import barrier_report_notify_task
 
 TIMEOUT_SECONDS = 30
 

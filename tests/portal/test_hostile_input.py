@@ -16,11 +16,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barleben_portal.models import AccessibilityStatementPage
 from notices.models import CalendarPage, NoticeIndexPage
 from participation.forms import SurveyForm
 from participation.models import SurveyPage, WayOfTakingPart
 from tests.factories import SavedSearchFactory, SubscriptionFactory
+from website.models import AccessibilityStatementPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 

@@ -11,10 +11,10 @@ from PIL import Image as PillowImage
 from wagtail.images import get_image_model
 from wagtail.images.models import Rendition
 
-from barleben_portal.models import MunicipalitySettings
-from barleben_portal.tasks import PUBLIC_RENDITIONS
 from notices.models import NoticeIndexPage
 from tests.factories import NoticePageFactory
+from website.models import MunicipalitySettings
+from website.tasks import PUBLIC_RENDITIONS
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from barleben_portal.ortschaft import COOKIE_MAX_AGE, COOKIE_NAME, remembered_ortschaft_redirect
 from tests.factories import OrtschaftFactory
+from website.ortschaft import COOKIE_MAX_AGE, COOKIE_NAME, remembered_ortschaft_redirect
 
 pytestmark = pytest.mark.django_db
 

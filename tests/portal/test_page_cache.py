@@ -1,4 +1,4 @@
-"""Whole public pages from the shared cache (barleben_portal/page_cache.py), against the real
+"""Whole public pages from the shared cache (website/page_cache.py), against the real
 Redis: one copy per address for every anonymous visitor, gone at once when what the page
 shows changes or its time runs out, and never someone else's page for anybody."""
 
@@ -19,12 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from barleben_portal import cache as portal_cache
-from barleben_portal.models import MunicipalitySettings, Ortschaft, StandardPage
-from barleben_portal.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
 from notices.models import NoticeIndexPage, NoticePage
 from participation.models import SurveyPage
 from tests.factories import NoticePageFactory, SubscriptionFactory
+from website import cache as portal_cache
+from website.models import MunicipalitySettings, Ortschaft, StandardPage
+from website.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("redis")]
 
@@ -366,7 +366,7 @@ def test_pages_are_served_while_redis_does_not_answer_and_made_afresh_when_it_do
     # when Redis stops answering (as when it hangs, or is cut off), and meanwhile a notice is
     # published
     server.send_signal(signal.SIGSTOP)
-    with caplog.at_level(logging.ERROR, logger="barleben_portal.cache"):
+    with caplog.at_level(logging.ERROR, logger="website.cache"):
         notice = NoticePageFactory(parent=board, title="Stromausfall in Ebendorf")
         response = client.get(BOARD)
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from barleben_portal.models import StandardPage
 from notices.models import NoticeIndexPage
 from tests.factories import NoticePageFactory, OrtschaftFactory
+from website.models import StandardPage
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ STANDARD_PAGE_PATHS = ["/kontakt/", "/impressum/", "/datenschutz/", "/barrierefr
 # Queries for one view of a page made afresh: Wagtail's routing finds the site and its root page
 # (two queries); a standard page needs no more, as the site root's children, view
 # restrictions, breadcrumbs, settings, navigation, footer and Ortschaften are kept in the cache
-# per change (barleben_portal/layout.py, the templates' fragments); the home page's are its
+# per change (website/layout.py, the templates' fragments); the home page's are its
 # notices, events and surveys. Measured, not guessed: they must not grow with the number of
 # Ortschaften or pages.
 MAX_QUERIES = {"/": 6, "/impressum/": 2}
@@ -24,7 +24,7 @@ def test_home_page_shows_the_ortschaften(client, demo):
     response = client.get(demo.url)
 
     assert response.status_code == 200
-    assert "barleben_portal/home_page.html" in [template.name for template in response.templates]
+    assert "website/home_page.html" in [template.name for template in response.templates]
     for name in ["Barleben", "Ebendorf", "Meitzendorf"]:
         assert name in response.content.decode()
 

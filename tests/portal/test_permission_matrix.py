@@ -94,7 +94,7 @@ def world(demo):
 def area_url(area: str, world: dict) -> str:
     from wagtail.models import Site
 
-    from barleben_portal.models import MunicipalitySettings
+    from website.models import MunicipalitySettings
 
     site = Site.objects.get(is_default_site=True)
     survey = world["survey"].pk
@@ -118,9 +118,9 @@ def area_url(area: str, world: dict) -> str:
                 site.pk,
             ],
         ),
-        "Ortschaften": lambda: reverse("wagtailsnippets_barleben_portal_ortschaft:list"),
+        "Ortschaften": lambda: reverse("wagtailsnippets_website_ortschaft:list"),
         "document types": lambda: reverse("wagtailsnippets_archive_documenttype:list"),
-        "barrier reports": lambda: reverse("wagtailsnippets_barleben_portal_barrierreport:list"),
+        "barrier reports": lambda: reverse("wagtailsnippets_website_barrierreport:list"),
         "workflows": lambda: reverse("wagtailadmin_workflows:index"),
         "subscribers": lambda: reverse("notices_subscriptions"),
         "subscribers export": lambda: reverse("notices_subscriptions_export"),

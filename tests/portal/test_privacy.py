@@ -20,7 +20,6 @@ from accounts import privacy
 from accounts.models import CitizenProfile
 from archive.models import SavedSearch
 from barleben_portal.celery import app as celery_app
-from barleben_portal.models import BarrierReport
 from notices.models import Subscription
 from notifications.models import Delivery, DigestEntry, Dispatch
 from participation.answering import survey_answer_submit
@@ -28,6 +27,7 @@ from participation.models import Answer, Participation, Response
 from tests.factories import BarrierReportFactory, SavedSearchFactory, SubscriptionFactory
 from tests.participation.conftest import valid_answers
 from tests.participation.factories import CitizenFactory, SurveyPageFactory
+from website.models import BarrierReport
 
 pytestmark = [pytest.mark.service("postgres", "redis"), pytest.mark.django_db]
 
@@ -144,7 +144,7 @@ def test_deletion_removes_every_trace_of_the_address_and_keeps_the_answers(
         "notices.Subscription",
         "archive.SavedSearch",
         "notifications.Delivery",
-        "barleben_portal.BarrierReport",
+        "website.BarrierReport",
     }
     responses, answers = Response.objects.count(), Answer.objects.count()
     user_pk = citizen.pk

@@ -23,11 +23,11 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page
 
 from archive.models import Document, SavedSearch
-from barleben_portal.models import Ortschaft
 from notices.models import Subscription
 from notifications.audiences import audience_for
 from notifications.recipients import confirmation_signature
 from tests.factories import SavedSearchFactory, SubscriptionFactory
+from website.models import Ortschaft
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 

@@ -16,9 +16,9 @@ from django.urls import reverse
 from wagtail.models import Collection, Page, Workflow
 
 from archive.models import Document
-from barleben_portal.models import StandardPage
 from notices.models import NoticePage
 from participation.models import SurveyPage
+from website.models import StandardPage
 
 from .test_settings import run
 
@@ -310,7 +310,7 @@ def test_admin_paths_are_configurable(tmp_path):
     script = (
         "import django; django.setup()\n"
         "from django.urls import reverse\n"
-        "from barleben_portal.security import admin_path_prefixes\n"
+        "from website.security import admin_path_prefixes\n"
         "print(reverse('wagtailadmin_home'), reverse('admin:index'), *admin_path_prefixes())\n"
     )
 

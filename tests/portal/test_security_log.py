@@ -1,4 +1,4 @@
-"""The security log (logger "barleben_portal.security"): log-ins, failed log-ins and refused
+"""The security log (logger "website.security"): log-ins, failed log-ins and refused
 requests, with the account's id and the client's address, never its e-mail address or
 password."""
 
@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from barleben_portal.models import StandardPage
 from tests.factories import SubscriptionFactory
+from website.models import StandardPage
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,10 @@ def citizen(db):
 
 @pytest.fixture
 def security_log(caplog):
-    caplog.set_level(logging.INFO, logger="barleben_portal.security")
+    caplog.set_level(logging.INFO, logger="website.security")
 
     def messages() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.name == "barleben_portal.security"]
+        return [r.getMessage() for r in caplog.records if r.name == "website.security"]
 
     return messages
 

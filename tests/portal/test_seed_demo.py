@@ -9,14 +9,14 @@ from django.core.management import CommandError, call_command
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
-from barleben_portal.models import (
+from participation.models import Response, SurveyPage
+from website.models import (
     AccessibilityStatementPage,
     HomePage,
     MunicipalitySettings,
     Ortschaft,
     StandardPage,
 )
-from participation.models import Response, SurveyPage
 
 STANDARD_PAGES = {
     "kontakt": StandardPage,

@@ -18,14 +18,15 @@ from wagtail.models import PageViewRestriction, Site
 from wagtail_factories import ImageFactory
 
 from archive.models import Document
-from barleben_portal import seo
-from barleben_portal.models import MunicipalitySettings, StandardPage
+from barleben_portal import sitemaps
 from notices.models import NoticeIndexPage
 from tests.archive.factories import (
     DocumentFactory,
     private_collection,
 )
 from tests.factories import NoticePageFactory
+from website import seo
+from website.models import MunicipalitySettings, StandardPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
 
@@ -182,7 +183,7 @@ def test_sitemap_index_lists_each_file_with_absolute_addresses(client, demo, con
 
 def test_sitemap_is_paged(client, demo, content, monkeypatch):
     # given files of two entries each
-    monkeypatch.setattr(seo.PageSitemap, "limit", 2)
+    monkeypatch.setattr(sitemaps.PageSitemap, "limit", 2)
 
     files = sitemap_locations(client, reverse("sitemap"))
 

@@ -83,7 +83,7 @@ def test_production_refuses_to_start_without_required_variable(tmp_path, variabl
     "redis_url, is_eager, cache_backend",
     [
         ("", True, "django.core.cache.backends.locmem.LocMemCache"),
-        ("redis://127.0.0.1:6379/0", False, "barleben_portal.cache.PortalRedisCache"),
+        ("redis://127.0.0.1:6379/0", False, "website.cache.PortalRedisCache"),
     ],
     ids=["without-redis", "with-redis"],
 )

@@ -20,15 +20,15 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
 from archive.demo import archive_seed_demo
-from barleben_portal.models import (
+from notices.demo import notices_seed_demo
+from participation.demo import participation_seed_demo
+from website.models import (
     AccessibilityStatementPage,
     HomePage,
     MunicipalitySettings,
     Ortschaft,
     StandardPage,
 )
-from notices.demo import notices_seed_demo
-from participation.demo import participation_seed_demo
 
 ORTSCHAFTEN = [
     ("Barleben", "barleben", "Der Hauptort mit Rathaus, Schulen und dem Technologiepark Ostfalen."),

@@ -22,7 +22,7 @@ from django.utils.html import escape, format_html
 from wagtail.admin.widgets import BaseChooser
 from wagtail.admin.widgets.workflows import AdminTaskChooser
 
-logger = logging.getLogger("barleben_portal.security")
+logger = logging.getLogger("website.security")
 
 
 def client_address(request: HttpRequest | None) -> str:

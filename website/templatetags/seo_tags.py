@@ -6,8 +6,8 @@ from django.utils import translation
 from django.utils.text import Truncator
 from wagtail.models import Page
 
-from barleben_portal import seo
-from barleben_portal.models import MunicipalitySettings
+from website import seo
+from website.models import MunicipalitySettings
 
 register = template.Library()
 

@@ -50,7 +50,7 @@ def barrier_report_notify(*, report_id: int) -> None:
         context = {"report": report, "municipality": municipality, "base_url": settings.BASE_URL}
         EmailMessage(
             subject=_("Barrier report from the citizen portal"),
-            body=render_to_string("barleben_portal/email/barrier_report.txt", context),
+            body=render_to_string("website/email/barrier_report.txt", context),
             to=[recipient],
             reply_to=[report.email] if report.email else None,
         ).send()

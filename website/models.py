@@ -200,7 +200,7 @@ class ContentPage(ViewRestrictionsMixin, Page):
 class StandardPage(ContentPage):
     """Impressum, Datenschutzerklärung, Kontakt and any other page of text."""
 
-    subpage_types = ["barleben_portal.StandardPage"]
+    subpage_types = ["website.StandardPage"]
 
     class Meta:
         verbose_name = _("standard page")

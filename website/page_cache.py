@@ -320,7 +320,7 @@ class PageCacheMiddleware:
         # until when it may be served (_fresh): gone the second a period ends.
         found = cache.get_many([GENERATION_KEY, key])
         current = request.page_cache_generation = found.get(GENERATION_KEY) or generation()
-        if current is None:  # the cache cannot be reached (barleben_portal/cache.py)
+        if current is None:  # the cache cannot be reached (website/cache.py)
             return self.get_response(request)
         cached = _fresh(found.get(key), current)
         if cached is not None:
