@@ -1,6 +1,7 @@
 """The outbox moves from notices to the notification service (notices 0007, notifications
-0001, archive 0009) with every subscription, saved search, dispatch, delivery and digest
-entry kept, and afterwards fans out and sends as before: nothing lost, nothing sent twice.
+0001, archive 0009), and the ground from barleben_portal to the website app (website 0001),
+with every Ortschaft, subscription, saved search, dispatch, delivery and digest entry kept,
+and afterwards fans out and sends as before: nothing lost, nothing sent twice.
 """
 
 import pytest
@@ -57,6 +58,9 @@ def test_the_outbox_moves_with_nothing_lost_and_nothing_sent_twice(before_the_mo
     )
     ortschaft, _created = old.get_model("barleben_portal", "Ortschaft").objects.get_or_create(
         slug="ebendorf", defaults={"name": "Ebendorf"}
+    )
+    ortschaft_type, _created = ContentType.objects.get_or_create(
+        app_label="barleben_portal", model="ortschaft"
     )
     kind, _created = old.get_model("notices", "NoticeKind").objects.get_or_create(
         slug="test-neu", defaults={"name": "Test: Neuigkeit"}
@@ -127,6 +131,16 @@ def test_the_outbox_moves_with_nothing_lost_and_nothing_sent_twice(before_the_mo
         tables = connection.introspection.table_names(cursor)
     assert "notifications_delivery" in tables
     assert "notices_delivery" not in tables
+
+    # and: the Ortschaft lives on in the website app, in its table, under its content type
+    from django.contrib.contenttypes.models import ContentType as NewContentType
+
+    from website.models import Ortschaft
+
+    assert Ortschaft.objects.get(pk=ortschaft.pk).slug == "ebendorf"
+    assert NewContentType.objects.get_for_model(Ortschaft).pk == ortschaft_type.pk
+    assert "website_ortschaft" in tables
+    assert "barleben_portal_ortschaft" not in tables
 
     # and: the notice's fan-out run again creates only what is new, and the senders send
     # the pending e-mail and the new subscriber's, never the one sent before
