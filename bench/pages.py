@@ -22,7 +22,9 @@ Side by side: `--compare-with DIR` serves another tree of the portal (an older c
 `git worktree add /tmp/old-code <commit>`) by a second gunicorn on the same data, and loads
 the two in turn, `--rounds` times (the cache flushed and each server warmed up before its
 turn, so neither serves what the other made), with `--pages` to measure fewer pages (labels
-that contain one of the words). The other tree runs with this tree's virtual environment.
+that contain one of the words). The other tree runs with this tree's virtual environment;
+where its migrations differ, on a copy of the database migrated back to them (by this
+tree's migrations, which know how to reverse what came since).
 
 Before the load, each page is also made in this process, one request at a time: its queries,
 and its time made afresh and right after a change (when nothing made before counts).
@@ -49,6 +51,7 @@ from bench.common import (  # noqa: E402
 )
 from bench.fanout import (  # noqa: E402
     database_create_if_missing,
+    database_for_tree,
     redis_flush,
     subscriptions_bulk_load,
 )
@@ -207,8 +210,9 @@ def side_by_side(environment, paths: dict[str, str], options, redis_url: str) ->
     trees = {"old": Path(options.compare_with).resolve(), "new": BASE_DIR}
     results: dict[str, list[dict]] = {name: [] for name in trees}
     server = {"workers": options.workers, "threads": options.worker_threads}
+    old_environment = database_for_tree(environment, trees["old"])
     with (
-        gunicorn(environment, directory=trees["old"], **server) as old_port,
+        gunicorn(old_environment, directory=trees["old"], **server) as old_port,
         gunicorn(environment, directory=trees["new"], **server) as new_port,
     ):
         ports = {"old": old_port, "new": new_port}

@@ -1,11 +1,13 @@
 """The notice board: notices (with Amtliche Bekanntmachungen and events among them),
 the board page, the calendar page, and the record of what hung on the board when."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Page as PageOfResults
 from django.db import models, transaction
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
@@ -357,18 +359,25 @@ ICAL_HORIZON_DAYS = 366
 ICAL_MAX_EVENTS = 500
 
 
-def _page_or_404(request, items, per_page: int, listing: str):
+def _page_or_404(request, items: Callable[[], models.QuerySet], per_page: int, listing: str):
     """A page of results; a page number that is not a number or out of range is a 404.
 
     The number of results, which costs more than the page itself (thousands of notices to
-    count), is made once for all pages of the same listing (`listing` names it) until what
-    it counts changes."""
-    paginator = Paginator(items, per_page)
-    paginator.count = shared_until_change(request, f"count {listing}", items.count)
+    count), is made once for all pages of the same listing (`listing` names it), and each
+    page's items (ids, or what the calendar's entries need) once for every address that asks
+    for that page, until what they show changes. `items` makes the queryset, which is built
+    only when one of them is not kept."""
+    paginator = Paginator([], per_page)  # it pages what `items` makes, below
+    paginator.count = shared_until_change(request, f"count {listing}", lambda: items().count())
     try:
-        return paginator.page(request.GET.get("seite") or 1)
-    except (InvalidPage, ValueError):
+        number = paginator.validate_number(request.GET.get("seite") or 1)
+    except InvalidPage:
         raise Http404(_("There is no such page of results.")) from None
+    first = (number - 1) * per_page
+    rows = shared_until_change(
+        request, f"page {number} of {listing}", lambda: list(items()[first : first + per_page])
+    )
+    return PageOfResults(rows, number, paginator)
 
 
 def _filtered_listing(page, request, form_class, items_for, page_size: int, feed_keys: tuple):
@@ -378,7 +387,7 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
     listing = f"{page.pk} " + " ".join(
         f"{key}={getattr(value, 'pk', value)}" for key, value in sorted(filters.items())
     )
-    results = _page_or_404(request, items_for(filters), page_size, listing)
+    results = _page_or_404(request, lambda: items_for(filters), page_size, listing)
     feed_query = urlencode({key: filters[key].slug for key in feed_keys if key in filters})
     return page.render(
         request,
@@ -472,8 +481,12 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     @path("archiv/", name="archive")
     def archive(self, request):
-        notices = self.notices().expired().for_listing().order_by("-display_until", "-pk")
-        results = _page_or_404(request, notices, BOARD_PAGE_SIZE, f"{self.pk} archiv")
+        # The ids only, as on the board: the teasers come from the cache.
+        def ids():
+            expired = self.notices().expired().order_by("-display_until", "-pk")
+            return expired.values_list("pk", flat=True)
+
+        results = _page_or_404(request, ids, BOARD_PAGE_SIZE, f"{self.pk} archiv")
         return self.render(
             request, template="notices/notice_archive.html", context_overrides={"results": results}
         )

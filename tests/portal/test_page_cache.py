@@ -151,35 +151,40 @@ def test_an_official_notice_leaves_the_cached_board_when_its_period_ends(client,
         assert notice.title not in client.get(BOARD).content.decode()
 
 
-def test_the_number_of_notices_is_counted_once_for_every_address_and_follows_each_change(
+def test_the_board_counts_and_lists_once_for_every_address_and_follows_each_change(
     client, board
 ):
-    def number(visit: int) -> int:
+    def visit(number: int) -> tuple[int, str]:
         # another address each time (the page cache keeps none of them), the same notices
-        html = client.get(f"{BOARD}&besuch={visit}").content.decode()
-        return int(re.search(r"(\d+) Meldung", html).group(1))
+        html = client.get(f"{BOARD}&besuch={number}").content.decode()
+        return int(re.search(r"(\d+) Meldung", html).group(1)), html
 
-    # given the number, counted for one address of the board
-    before = number(1)
+    # given the number and the first page's notices, found for one address of the board
+    before, _html = visit(1)
 
-    # then another address of the same notices shows it without counting again
+    # then another address of the same notices shows them without asking for notices again
     with CaptureQueriesContext(connection) as queries:
-        assert number(2) == before
-    assert not [query for query in queries if "COUNT(" in query["sql"]]
+        assert visit(2)[0] == before
+    assert not [query for query in queries if "notices_noticepage" in query["sql"]]
 
-    # when an official notice goes up for two seconds, the number has it at once
+    # when an official notice goes up for two seconds, the number and the page have it at once
     now = timezone.now()
     notice = NoticePageFactory(
         parent=board,
+        title="Aushang für zwei Sekunden",
         official=True,
         display_from=now - timedelta(days=1),
         display_until=now + timedelta(seconds=2),
     )
-    assert number(3) == before + 1
+    number, html = visit(3)
+    assert number == before + 1
+    assert notice.title in html
 
-    # and when its period is over, the number is what it was
+    # and when its period is over, both are what they were
     with time_machine.travel(notice.display_until + timedelta(seconds=1)):
-        assert number(4) == before
+        number, html = visit(4)
+        assert number == before
+        assert notice.title not in html
 
 
 def test_a_page_made_private_is_closed_to_visitors_at_once(client, board):
