@@ -151,9 +151,7 @@ def test_an_official_notice_leaves_the_cached_board_when_its_period_ends(client,
         assert notice.title not in client.get(BOARD).content.decode()
 
 
-def test_the_board_counts_and_lists_once_for_every_address_and_follows_each_change(
-    client, board
-):
+def test_the_board_counts_and_lists_once_for_every_address_and_follows_each_change(client, board):
     def visit(number: int) -> tuple[int, str]:
         # another address each time (the page cache keeps none of them), the same notices
         html = client.get(f"{BOARD}&besuch={number}").content.decode()
