@@ -21,7 +21,10 @@ class NoticePageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
         kind = cleaned_data.get("kind")
-        if not kind or not kind.has_display_period:
+        is_official = bool(kind and kind.has_display_period)
+        # What is or was official (the live version, any revision) needs the approval too.
+        needs_approval = is_official or (self.instance.pk and self.instance.is_or_was_official())
+        if not needs_approval:
             return cleaned_data
         if "action-publish" in self.data and not self.for_user.has_perm(
             PUBLISH_OFFICIAL_PERMISSION
@@ -32,6 +35,8 @@ class NoticePageForm(WagtailAdminPageForm):
                     "Submit the notice for approval instead."
                 )
             )
+        if not is_official:
+            return cleaned_data
         display_from = cleaned_data.get("display_from")
         # Not reachable before its display period starts: it goes live when it is put up.
         if display_from and display_from > timezone.now():

@@ -19,7 +19,7 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager, PageQuerySet
+from wagtail.models import Page, PageManager, PageQuerySet, Revision
 from wagtail.search import index
 
 from website.forms import form_values
@@ -315,14 +315,30 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             raise Http404(_("This notice is not an event."))
         return ical_response(request, [self], name=self.title, filename=f"{self.slug}.ics")
 
+    def is_or_was_official(self) -> bool:
+        """Whether this notice is official in this version (an editor's draft, say), in its
+        live version or in any revision: what the four-eyes principle holds to, so that
+        changing the kind of an approved notice cannot go live without approval."""
+        if self.kind_id is not None and self.is_official:
+            return True
+        if self.pk is None:
+            return False
+        official_kinds = list(
+            NoticeKind.objects.filter(has_display_period=True).values_list("pk", flat=True)
+        )
+        live_version = NoticePage.objects.filter(pk=self.pk, kind__in=official_kinds)
+        # A revision's content names its kind by id.
+        revisions = Revision.page_revisions.filter(
+            object_id=str(self.pk), content__kind__in=official_kinds
+        )
+        return live_version.exists() or revisions.exists()
+
     @property
     def has_workflow(self) -> bool:
-        return self.kind_id is not None and self.is_official and super().has_workflow
+        return self.is_or_was_official() and super().has_workflow
 
     def get_workflow(self):
-        if self.kind_id is None or not self.is_official:
-            return None
-        return super().get_workflow()
+        return super().get_workflow() if self.is_or_was_official() else None
 
 
 class NoticeDisplayRecord(models.Model):
