@@ -11,10 +11,11 @@ class WebsiteConfig(AppConfig):
     verbose_name = _("Website")
 
     def ready(self):
-        from . import page_cache, security
+        from . import admin_dates, page_cache, security
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers(self)
         security.register_signal_handlers()
         security.admin_choosers_without_inline_scripts()
         page_cache.register_signal_handlers()
+        admin_dates.register_form_field_overrides()

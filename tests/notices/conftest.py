@@ -25,10 +25,10 @@ def calendar(demo) -> CalendarPage:
 
 def _form_value(value):
     if isinstance(value, datetime):
-        # as the admin's date-time picker sends it: local wall-clock time
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        # as the admin's date-time picker sends it: local wall-clock time, German
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
-        return value.isoformat()
+        return value.strftime("%d.%m.%Y")
     if value is None:
         return ""
     if isinstance(value, list | tuple):
