@@ -53,6 +53,8 @@ class NoticeDisplayRecordViewSet(ModelViewSet):
     list_display = ["notice_title", "put_up_at", "taken_down_at"]
     list_filter = ["taken_down_at"]
     inspect_view_enabled = True
+    # The record names its notice by title, which stays when the notice is deleted.
+    inspect_view_fields = ["notice_title", "put_up_at", "taken_down_at"]
     form_fields = ["notice_title"]
 
 

@@ -14,6 +14,7 @@ from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -367,6 +368,16 @@ class NoticeDisplayRecord(models.Model):
 
     def __str__(self) -> str:
         return self.notice_title
+
+    # What the admin's inspect view shows of the times (Wagtail asks for get_<field>_display):
+    # local time, as the list and the public page show it, and an open record says so.
+    def get_put_up_at_display(self) -> str:
+        return date_format(timezone.localtime(self.put_up_at), "DATETIME_FORMAT")
+
+    def get_taken_down_at_display(self) -> str:
+        if self.taken_down_at is None:
+            return _("not yet: still on the board")
+        return date_format(timezone.localtime(self.taken_down_at), "DATETIME_FORMAT")
 
 
 BOARD_PAGE_SIZE = 20

@@ -1,6 +1,9 @@
 """The display records are proof of what hung on the board when: staff read them in the admin,
 nobody, not even a superuser, adds, changes or deletes one."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
@@ -80,3 +83,21 @@ def test_nobody_changes_or_deletes_a_display_record(superuser_client, record, vi
     assert refused(response)
     record.refresh_from_db()
     assert record.notice_title == title
+
+
+def test_the_record_reads_in_local_time_and_german(client, demo, staff_member):
+    # given a record of a notice that still hangs, put up at 07:00 UTC (08:00 in Barleben)
+    record = NoticeDisplayRecord.objects.filter(taken_down_at__isnull=True).first()
+    record.put_up_at = datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
+    record.save()
+    client.force_login(staff_member("Freigabe"))
+
+    # when a member of staff opens it
+    html = client.get(reverse("display_records:inspect", args=(record.pk,))).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", html[html.index("<main") :]).split())
+
+    # then the time is local, as in the list and on the public page, and every word German
+    assert "5. Dezember 2026 08:00" in text
+    assert "Abgenommen noch nicht: hängt noch aus" in text
+    assert "None" not in text
+    assert "Notice" not in text
