@@ -121,7 +121,9 @@ def test_saved_search_alerts_once_for_a_new_matching_document(
     assert (saved_search.query, saved_search.document_type) == ("Bebauungsplan", _satzung())
 
     # opening the link (a mail scanner does) confirms nothing; the button does
-    assert client.get(confirm_path).status_code == 200
+    shown = client.get(confirm_path)
+    assert shown.status_code == 200
+    assert "Programme, die E-Mails auf Viren prüfen" in shown.content.decode()
     saved_search.refresh_from_db()
     assert not saved_search.is_confirmed
     assert client.post(confirm_path).status_code == 200

@@ -163,6 +163,9 @@ def test_the_confirmation_link_asks_first_and_confirms_on_the_button(demo, clien
     # then
     assert shown.status_code == 200
     assert escape(gettext("Yes, activate my subscription")) in shown.content.decode()
+    assert "Programme, die E-Mails auf Viren prüfen, öffnen deren Links auch" in (
+        shown.content.decode()
+    )
     subscription.refresh_from_db()
     assert subscription.confirmed_at is None
 
@@ -252,6 +255,21 @@ def test_a_forged_or_garbled_confirmation_link_changes_nothing(demo, client, for
     assert _invalid_link_page(pressed)
     subscription.refresh_from_db()
     assert subscription.confirmed_at is None
+
+
+def test_the_confirmation_request_links_to_changing_the_choices(demo, client, post, outbox):
+    # given a sign-up, not yet confirmed
+    post(client, SIGN_UP_URL, _sign_up_data())
+    subscription = Subscription.objects.get()
+    message = outbox[0]
+    html = message.alternatives[0][0]
+
+    # then its e-mail leads to the choices, in both parts, and the page opens
+    assert f"Auswahl ändern: {subscription.site.root_url}{_manage_path(subscription)}" in (
+        message.body
+    )
+    assert _manage_path(subscription) in html
+    assert client.get(_manage_path(subscription)).status_code == 200
 
 
 def test_the_confirmation_link_of_a_deleted_sign_up_is_invalid(demo, client):
