@@ -46,12 +46,13 @@ from bench.common import (  # noqa: E402
     BASE_DIR,
     bench_environment,
     celery_workers,
+    database_create_if_missing,  # noqa: E402
     gunicorn,
     manage,
     percentile,
     setup_django,
 )
-from bench.fanout import database_create_if_missing, redis_flush  # noqa: E402
+from bench.fanout import redis_flush  # noqa: E402
 
 BENCH_DIR = BASE_DIR / "var" / "bench-archive"
 UPLOAD_DIR = BENCH_DIR / "uploads"

@@ -1,7 +1,8 @@
-"""What the benchmarks share: a production-like environment, manage.py, Django in this
-process, and gunicorn on a free loopback port."""
+"""What the benchmarks share: a production-like environment, their PostgreSQL databases,
+manage.py, Django in this process, and gunicorn on a free loopback port."""
 
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -210,3 +211,89 @@ def celery_workers(
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
+
+
+@contextmanager
+def _server_connection(url: str):
+    """An autocommit connection to the server of the database at `url` (CREATE DATABASE
+    refuses to run in a transaction, and inside the database it copies)."""
+    import environ
+    import psycopg2
+
+    config = environ.Env.db_url_config(url)
+    try:
+        connection = psycopg2.connect(
+            dbname="postgres",
+            user=config["USER"] or None,
+            password=config["PASSWORD"] or None,
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+            connect_timeout=5,
+        )
+    except psycopg2.OperationalError as error:
+        raise SystemExit(f"PostgreSQL cannot be reached: {error}") from None
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            yield cursor, config["NAME"]
+    finally:
+        connection.close()
+
+
+def database_create_if_missing(url: str) -> None:
+    from psycopg2 import sql
+
+    with _server_connection(url) as (cursor, name):
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _migration_leaves(tree: Path) -> dict[str, str | None]:
+    """The newest migration of each of the portal's apps in `tree` (None: no such app
+    there), by the apps of this tree."""
+    leaves = {}
+    for migrations in sorted(BASE_DIR.glob("*/migrations")):
+        app = migrations.parent.name
+        names = sorted(path.stem for path in (tree / app / "migrations").glob("0*.py"))
+        leaves[app] = names[-1] if names else None
+    return leaves
+
+
+def database_for_tree(environment: dict[str, str], tree: Path) -> dict[str, str]:
+    """`environment` for serving the code in `tree` on the same data: as it is where that
+    tree's migrations are this tree's; otherwise with a copy of the database, migrated back
+    to that tree's newest migrations by this tree's (which know how to reverse what came
+    since)."""
+    from psycopg2 import sql
+
+    url = environment["DATABASE_URL"]
+    leaves = _migration_leaves(tree)
+    if leaves == _migration_leaves(BASE_DIR):
+        return environment
+    with _server_connection(url) as (cursor, name):
+        copy = f"{name}_{tree.name}"[:63]
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
+        cursor.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(copy), sql.Identifier(name)
+            )
+        )
+    copied = {**environment, "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + copy}
+    subprocess.run(
+        [sys.executable, "-c", MIGRATE_BACK, json.dumps(list(leaves.items()))],
+        cwd=BASE_DIR,
+        env=copied,
+        check=True,
+    )
+    return copied
+
+
+MIGRATE_BACK = """
+import json, sys
+import django
+django.setup()
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+MigrationExecutor(connection).migrate([tuple(target) for target in json.loads(sys.argv[1])])
+"""

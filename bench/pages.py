@@ -44,14 +44,14 @@ from bench.archive import corpus_build, issuing_bodies_add  # noqa: E402
 from bench.common import (  # noqa: E402
     BASE_DIR,
     bench_environment,
+    database_create_if_missing,
+    database_for_tree,
     gunicorn,
     portal_prepare,
     wait_until_idle,
     warm_up,
 )
 from bench.fanout import (  # noqa: E402
-    database_create_if_missing,
-    database_for_tree,
     redis_flush,
     subscriptions_bulk_load,
 )

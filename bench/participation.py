@@ -36,11 +36,11 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.common import (  # noqa: E402
     BASE_DIR,
     bench_environment,
+    database_create_if_missing,  # noqa: E402
     gunicorn,
     percentile,
     portal_prepare,
 )
-from bench.fanout import database_create_if_missing  # noqa: E402
 
 BENCH_DIR = BASE_DIR / "var" / "bench-participation"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/barleben_bench_participation"

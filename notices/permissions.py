@@ -9,9 +9,10 @@ class NoticePermissionTester(PagePermissionTester):
     """Whoever may publish pages may publish a notice, but an official notice only with the
     right to approve it: the four-eyes principle (Vier-Augen-Prinzip).
 
-    A notice counts as official when it is or was one anywhere (`is_or_was_official`): so an
-    editor can neither make an approved notice a Neuigkeit and publish that, nor take an
-    official notice down, delete, move or copy it: each needs the approver's right as well.
+    A notice counts as official when it is one in the version at hand, its live version or
+    a revision since (`NoticePage.is_or_was_official`): so an editor can neither make an
+    approved notice a Neuigkeit and publish that, nor take an official notice down, delete,
+    move or copy it: each needs the approver's right as well.
     """
 
     @cached_property

@@ -13,30 +13,30 @@ from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput, AdminTimeInput
 
 
-class _Refusing:
+class _KeepsUnreadableText:
     def get_config(self):
         return {**super().get_config(), "validateOnBlur": False}
 
 
-class GermanDateInput(_Refusing, AdminDateInput):
+class DateInput(_KeepsUnreadableText, AdminDateInput):
     pass
 
 
-class GermanTimeInput(_Refusing, AdminTimeInput):
+class TimeInput(_KeepsUnreadableText, AdminTimeInput):
     pass
 
 
-class GermanDateTimeInput(_Refusing, AdminDateTimeInput):
+class DateTimeInput(_KeepsUnreadableText, AdminDateTimeInput):
     pass
 
 
 def register_form_field_overrides() -> None:
     for field, widget, shown, iso in [
-        (models.DateField, GermanDateInput, settings.WAGTAIL_DATE_FORMAT, "%Y-%m-%d"),
-        (models.TimeField, GermanTimeInput, settings.WAGTAIL_TIME_FORMAT, "%H:%M:%S"),
+        (models.DateField, DateInput, settings.WAGTAIL_DATE_FORMAT, "%Y-%m-%d"),
+        (models.TimeField, TimeInput, settings.WAGTAIL_TIME_FORMAT, "%H:%M:%S"),
         (
             models.DateTimeField,
-            GermanDateTimeInput,
+            DateTimeInput,
             settings.WAGTAIL_DATETIME_FORMAT,
             "%Y-%m-%d %H:%M",
         ),

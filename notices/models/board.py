@@ -26,12 +26,24 @@ from wagtail.search import index
 from website.forms import form_values
 from website.models import Ortschaft, ViewRestrictionsMixin
 from website.ortschaft import remembered_ortschaft_redirect
-from website.page_cache import shared_until_change
+from website.page_cache import kept_for_generation, shared_until_change
 
 from ..blocks import NoticeBodyBlock
 from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
 from ..ical import cached_ical_response, ical_response
 from ..permissions import NoticePermissionTester
+
+
+def official_kind_ids() -> frozenset[int]:
+    """The kinds of notice with a display period (Amtliche Bekanntmachung), kept for the
+    generation: the admin asks for every notice it lists."""
+    return kept_for_generation(
+        None,
+        "official notice kinds",
+        lambda: frozenset(
+            NoticeKind.objects.filter(has_display_period=True).values_list("pk", flat=True)
+        ),
+    )
 
 
 class NoticeKind(models.Model):
@@ -318,21 +330,22 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     def is_or_was_official(self) -> bool:
         """Whether this notice is official in this version (an editor's draft, say), in its
-        live version or in any revision: what the four-eyes principle holds to, so that
-        changing the kind of an approved notice cannot go live without approval."""
-        if self.kind_id is not None and self.is_official:
+        live version or in any revision saved since: what the four-eyes principle holds to,
+        so that changing the kind of an approved notice cannot go live without approval.
+
+        Asked for every notice of the admin's listings (their buttons): without changes
+        waiting, it needs no query."""
+        official = official_kind_ids()
+        if self.kind_id in official:
             return True
-        if self.pk is None:
+        if self.pk is None or not self.has_unpublished_changes:
             return False
-        official_kinds = list(
-            NoticeKind.objects.filter(has_display_period=True).values_list("pk", flat=True)
+        # The page's row holds its live version; a revision's content names its kind by id.
+        live_version = NoticePage.objects.filter(pk=self.pk, kind__in=official)
+        revisions_since = Revision.page_revisions.filter(
+            object_id=str(self.pk), pk__gt=self.live_revision_id or 0, content__kind__in=official
         )
-        live_version = NoticePage.objects.filter(pk=self.pk, kind__in=official_kinds)
-        # A revision's content names its kind by id.
-        revisions = Revision.page_revisions.filter(
-            object_id=str(self.pk), content__kind__in=official_kinds
-        )
-        return live_version.exists() or revisions.exists()
+        return live_version.exists() or revisions_since.exists()
 
     @property
     def has_workflow(self) -> bool:
