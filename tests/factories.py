@@ -1,5 +1,6 @@
 """Factories for the portal's models; pages come from `seed_demo` (the `demo` fixture)."""
 
+import time
 from datetime import timedelta
 
 import factory
@@ -136,6 +137,10 @@ class SavedSearchFactory(factory.django.DjangoModelFactory):
     confirmed_at = factory.LazyFunction(timezone.now)
 
 
+# How long a test may take to send a second-factor code after reading it (a loaded machine).
+TOTP_SECONDS_TO_SEND = 8
+
+
 def staff_account(group_name: str, *, username: str = "", password: str | None = None):
     """A staff account in a group, as the admin needs it: a verified e-mail address and a
     second factor (an authenticator app, whose key is `user.totp_secret`)."""
@@ -156,11 +161,19 @@ def staff_account(group_name: str, *, username: str = "", password: str | None =
 
 
 def totp_code(secret: str) -> str:
-    """The code an authenticator app shows now for `secret`."""
+    """The code an authenticator app shows now for `secret`, with time left to send it.
+
+    The portal takes only the current period's code (no tolerance), so near the end of a
+    period this waits for the next one, as a person would: otherwise a browser that sends
+    the code a moment later is refused now and then."""
+    from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
         hotp_value,
         yield_hotp_counters_from_time,
     )
 
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < TOTP_SECONDS_TO_SEND:
+        time.sleep(left)
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
