@@ -1,7 +1,6 @@
 """Saved searches for citizens: save a search, confirm it, see and delete one's saved searches."""
 
 import logging
-import re
 
 from allauth.account.models import EmailAddress
 from django import forms
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 from wagtail.models import Site
 
@@ -23,7 +22,6 @@ from notifications.views import RecipientConfirmView, RecipientUnsubscribeView
 from .alerts import (
     AUDIENCE,
     SearchTerms,
-    saved_search_delete,
     saved_search_save_verified,
     saved_search_sign_up,
     saved_searches_of_address,
@@ -32,8 +30,6 @@ from .models import SavedSearch
 from .views import SearchForm
 
 logger = logging.getLogger(__name__)
-
-TOKEN = re.compile(r"[-\w]+")
 
 
 def consent_field() -> forms.BooleanField:
@@ -176,15 +172,11 @@ class SavedSearchUnsubscribeView(SavedSearchPageView, RecipientUnsubscribeView):
     template_name = "archive/alert_unsubscribe.html"
     done_template_name = "archive/alert_deleted.html"
 
-
-def _chosen(saved_searches, request: HttpRequest) -> SavedSearch | None:
-    """The saved search of the list that the form's button names, if any."""
-    token = request.POST.get("token", "")
-    # Tokens are URL-safe base64; anything else names none (and a NUL byte would be an
-    # error of the database).
-    if not TOKEN.fullmatch(token):
-        return None
-    return saved_searches.filter(token=token).first()
+    def get_done_context_data(self, recipient: SavedSearch) -> dict:
+        # The address's other saved searches, if any, to go on with: their list is reached
+        # through the token of one of them.
+        others = saved_searches_of_address(site=recipient.site, email=recipient.email)
+        return {"other_saved_search": others.exclude(pk=recipient.pk).first()}
 
 
 def _listed(saved_searches) -> list[tuple[SavedSearch, list, str]]:
@@ -195,40 +187,28 @@ def _listed(saved_searches) -> list[tuple[SavedSearch, list, str]]:
     ]
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 def saved_search_manage_view(request: HttpRequest, token: str) -> HttpResponse:
     """The saved searches of the address a link in an e-mail was sent to, each to delete."""
     saved_search = SavedSearch.objects.filter(token=token, confirmed_at__isnull=False).first()
     if saved_search is None:
         return _invalid_link(request, "unknown token")
     own = saved_searches_of_address(site=saved_search.site, email=saved_search.email)
-    is_deleted = False
-    if request.method == "POST":
-        chosen = _chosen(own, request)
-        if chosen is not None:
-            is_deleted = saved_search_delete(token=chosen.token)
-        if chosen == saved_search:
-            return render(request, "archive/alert_deleted.html")
     return render(
         request,
         "archive/alert_manage.html",
-        {"saved_search": saved_search, "saved_searches": _listed(own), "is_deleted": is_deleted},
+        {"saved_search": saved_search, "saved_searches": _listed(own)},
     )
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_safe
 def account_saved_searches_view(request: HttpRequest) -> HttpResponse:
     """The saved searches of the account's verified address, each to delete."""
     address = _verified_address(request)
     if address is None:
         return render(request, "archive/alert_account.html", {"address": None})
     own = saved_searches_of_address(site=_site(request), email=address.email)
-    if request.method == "POST":
-        chosen = _chosen(own, request)
-        if chosen is not None:
-            saved_search_delete(token=chosen.token)
-        return redirect(reverse("archive_alerts:account") + "?geloescht=1")
     return render(
         request,
         "archive/alert_account.html",
@@ -236,6 +216,5 @@ def account_saved_searches_view(request: HttpRequest) -> HttpResponse:
             "address": address,
             "saved_searches": _listed(own),
             "is_saved": "gespeichert" in request.GET,
-            "is_deleted": "geloescht" in request.GET,
         },
     )

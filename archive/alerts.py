@@ -35,7 +35,6 @@ from notifications.recipients import (
     confirmation_url,
     delivery_queue_single,
     normalise_email,
-    recipient_unsubscribe,
 )
 from website.models import MunicipalitySettings, Ortschaft
 
@@ -169,11 +168,6 @@ def saved_search_save_verified(*, site: Site, email: str, terms: SearchTerms) ->
             saved_search.save()
     logger.info("Saved search %s from an account", saved_search.pk)
     return saved_search
-
-
-def saved_search_delete(*, token: str) -> bool:
-    """End a saved search and remove its address; False if there was none for this token."""
-    return recipient_unsubscribe(audience=audience_for(AUDIENCE), token=token)
 
 
 def saved_searches_of_address(*, site: Site, email: str) -> QuerySet[SavedSearch]:

@@ -78,6 +78,13 @@ class RecipientUnsubscribeView(RecipientPageView):
         return render(request, self.template_name, self.get_context_data(recipient))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        recipient = self.audience.recipient_model.objects.filter(token=token).first()
+        # Read before the recipient is gone.
+        context = self.get_done_context_data(recipient) if recipient else {}
         if not recipient_unsubscribe(audience=self.audience, token=token):
             return self.invalid_link(request, "unknown token")
-        return render(request, self.done_template_name)
+        return render(request, self.done_template_name, context)
+
+    def get_done_context_data(self, recipient: Recipient) -> dict:
+        """What the page after unsubscribing shows besides its text."""
+        return {}

@@ -311,37 +311,57 @@ def test_account_saves_without_confirmation_and_lists_and_deletes(
     index_document([PLAN_TEXT])
     assert mail_server.recipient_counts() == {"anna@example.org": 1}
 
-    # when: deleting it in the account
-    response = client.post("/suchauftraege/konto/", {"token": saved_search.token})
+    # when: deleting it from the account's list: a link to a page that asks first
+    listing = client.get("/suchauftraege/konto/").content.decode()
+    delete_url = f"/suchauftraege/loeschen/{saved_search.token}/"
+    assert f'href="{delete_url}"' in listing
+    assert SavedSearch.objects.exists()
+    asked = client.get(delete_url)
+    response = client.post(delete_url)
 
-    assert response.status_code == 302
+    # then: deleted after the question, and the page leads back to the account's list
+    assert "Ja, Suchauftrag löschen" in asked.content.decode()
     assert not SavedSearch.objects.exists()
+    assert 'href="/suchauftraege/konto/"' in response.content.decode()
 
 
-def test_account_cannot_delete_another_address_search(demo, client):
+def test_lists_delete_nothing_by_post(demo, client):
+    # given: a citizen's account and a saved search of its address
     user = get_user_model().objects.create_user("anna", "anna@example.org", "geheim-und-lang-1")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client.force_login(user)
-    other = _saved(email="someone.else@example.org")
+    saved_search = _saved(email="anna@example.org")
 
-    client.post("/suchauftraege/konto/", {"token": other.token})
+    # when: a form posts to the lists as the old one-click buttons did
+    from_account = client.post("/suchauftraege/konto/", {"token": saved_search.token})
+    from_mail = client.post(
+        f"/suchauftraege/verwalten/{saved_search.token}/", {"token": saved_search.token}
+    )
 
-    assert SavedSearch.objects.filter(pk=other.pk).exists()
-    assert "Bebauungsplan" not in client.get("/suchauftraege/konto/").content.decode()
+    # then: refused, nothing deleted
+    assert from_account.status_code == from_mail.status_code == 405
+    assert SavedSearch.objects.filter(pk=saved_search.pk).exists()
 
 
-def test_manage_link_lists_the_address_searches_and_deletes_one(demo, client):
+def test_manage_link_lists_the_address_searches_and_deleting_one_asks_first(demo, client):
     first = _saved(query="Bebauungsplan")
     second = _saved(query="Friedhof")
     stranger = _saved(query="Kita", email="stranger@example.org")
 
+    # given: the list the link in an e-mail opens
     page = client.get(f"/suchauftraege/verwalten/{first.token}/").content.decode()
     assert "Bebauungsplan" in page and "Friedhof" in page and "Kita" not in page
+    assert f'href="/suchauftraege/loeschen/{second.token}/"' in page
+    assert stranger.token not in page
 
-    client.post(f"/suchauftraege/verwalten/{first.token}/", {"token": stranger.token})
-    client.post(f"/suchauftraege/verwalten/{first.token}/", {"token": second.token})
+    # when: deleting one after the question
+    question = client.get(f"/suchauftraege/loeschen/{second.token}/").content.decode()
+    done = client.post(f"/suchauftraege/loeschen/{second.token}/").content.decode()
 
+    # then: only that one is gone, and the page leads back to the others
+    assert "Friedhof" in question and "<form" in question
     assert set(SavedSearch.objects.all()) == {first, stranger}
+    assert f'href="/suchauftraege/verwalten/{first.token}/"' in done
 
 
 @pytest.mark.parametrize(
@@ -401,11 +421,13 @@ def test_forged_or_expired_confirmation_link_changes_nothing(demo, client):
         f"/suchauftraege/bestaetigen/{forged}/",
         "/suchauftraege/bestaetigen/kaputt/",
         "/suchauftraege/loeschen/unbekannt/",
-        "/suchauftraege/verwalten/unbekannt/",
     ):
         response = client.post(path)
         assert response.status_code == 404
         assert "Dieser Link ist nicht gültig" in response.content.decode()
+    unknown_list = client.get("/suchauftraege/verwalten/unbekannt/")
+    assert unknown_list.status_code == 404
+    assert "Dieser Link ist nicht gültig" in unknown_list.content.decode()
     saved_search.refresh_from_db()
     assert not saved_search.is_confirmed
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from notices.models import CalendarPage, NoticeIndexPage
 from participation.forms import SurveyForm
 from participation.models import SurveyPage, WayOfTakingPart
-from tests.factories import SavedSearchFactory, SubscriptionFactory
+from tests.factories import SubscriptionFactory
 from website.models import AccessibilityStatementPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service("postgres")]
@@ -103,10 +103,6 @@ def _subscription_manage() -> str:
     return reverse("notices:subscription_manage", args=[SubscriptionFactory().token])
 
 
-def _saved_search_manage() -> str:
-    return reverse("archive_alerts:manage", args=[SavedSearchFactory().token])
-
-
 def _open_survey() -> SurveyPage:
     return SurveyPage.objects.get(way_of_taking_part=WayOfTakingPart.OPEN)
 
@@ -178,11 +174,8 @@ ENDPOINTS = [
         [],
         True,
     ),
-    Endpoint(
-        "saved_search_manage", "post", lambda: "/suchauftraege/verwalten/{}/", ["token"], True
-    ),
+    Endpoint("saved_search_manage", "get", lambda: "/suchauftraege/verwalten/{}/", [], True),
     Endpoint("subscription_manage_known", "post", _subscription_manage, SUBSCRIPTION_FIELDS),
-    Endpoint("saved_search_manage_known", "post", _saved_search_manage, ["token"]),
     Endpoint(
         "barrier_report",
         "post",
