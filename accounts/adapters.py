@@ -2,6 +2,7 @@
 staff and council members need for the admin."""
 
 import logging
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -11,6 +12,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
@@ -20,7 +23,45 @@ from website.security import admin_path_prefixes
 logger = logging.getLogger(__name__)
 
 
+def user_display(user) -> str:
+    """How allauth's pages and messages name an account (ACCOUNT_USER_DISPLAY)."""
+    return user.email or gettext("your account")
+
+
+def login_code_valid_until() -> datetime:
+    """Until when a log-in code sent now is valid."""
+    return timezone.now() + timedelta(seconds=settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT)
+
+
+# After too many wrong codes allauth ends the code: a new one can be asked for at once.
+TOO_MANY_WRONG_CODES = _(
+    "The code was entered wrongly too often and is no longer valid. You can ask for a new "
+    "code at once: enter your e-mail address below."
+)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        # Made per request (allauth makes an adapter for each), in the language it is in.
+        self.error_messages = {
+            **self.error_messages,
+            # Failed passwords are counted per account (ACCOUNT_RATE_LIMITS).
+            "too_many_login_attempts": ngettext(
+                "Too many failed log-ins to this account. Please wait %(minutes)s minute, "
+                "then try again, or log in with a code sent by e-mail.",
+                "Too many failed log-ins to this account. Please wait %(minutes)s minutes, "
+                "then try again, or log in with a code sent by e-mail.",
+                settings.LOGIN_FAILED_WAIT_MINUTES,
+            )
+            % {"minutes": settings.LOGIN_FAILED_WAIT_MINUTES},
+            # allauth's limits on requests (log-in codes, sign-ups, resets) count per minute.
+            "rate_limited": gettext(
+                "There were too many requests in a short time. Please wait a minute, then "
+                "try again."
+            ),
+        }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Without django.contrib.sites allauth would sign its e-mails with the host name.
         site = Site.objects.filter(is_default_site=True).first()
@@ -31,7 +72,27 @@ class AccountAdapter(DefaultAccountAdapter):
             "municipality": municipality,
             **context,
         }
+        if template_prefix == "account/email/login_code":
+            context["valid_until"] = login_code_valid_until()
         super().send_mail(template_prefix, email, context)
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        if message_template == "account/messages/login_code_sent.txt":
+            message_context = {**(message_context or {}), "valid_until": login_code_valid_until()}
+        is_code_page = (
+            getattr(request.resolver_match, "url_name", "") == "account_confirm_login_code"
+        )
+        if is_code_page and message is self.error_messages["too_many_login_attempts"]:
+            message = TOO_MANY_WRONG_CODES
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
 
 SECOND_FACTOR_NEEDED = _(

@@ -41,6 +41,7 @@ ALLAUTH_TEXTS = (
     gettext_noop("You cannot remove your primary email address (%(email)s)."),
     gettext_noop("You have confirmed %(email)s."),
     gettext_noop("You have signed out."),
+    gettext_noop("Successfully signed in as %(name)s."),
     gettext_noop(
         "Forgotten your password? Enter your email address below, and we'll send you an email allowing you to reset it."
     ),

@@ -4,7 +4,8 @@
   in) and the profile (name, Ortschaft).
 - `account_data_export`: everything held about an account, as data for a JSON download
   (Art. 15 and 20 DSGVO).
-- `account_delete`: the account and every trace of its addresses (Art. 17 DSGVO).
+- `account_delete`: the account and every trace of its addresses (Art. 17 DSGVO), confirmed
+  by the password or by a code sent to the account's address.
 - Retention: what is no longer needed is deleted by periodic jobs (website.tasks,
   CELERY_BEAT_SCHEDULE); the periods are the constants below.
 
@@ -22,10 +23,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,12 @@ from participation.answering import account_identity, participation_key
 from participation.models import Participation, SurveyPage, WayOfTakingPart
 from website.models import BarrierReport, Ortschaft
 
+from .confirmation_codes import (
+    CodeCheck,
+    confirmation_code_check,
+    confirmation_code_send,
+    confirmation_code_valid_until,
+)
 from .models import CitizenProfile
 
 logger = logging.getLogger(__name__)
@@ -51,6 +60,12 @@ BARRIER_REPORT_RETENTION = timedelta(days=365)
 
 NOT_CONFIRMED = _("Please tick the box to confirm that your account should be deleted.")
 WRONG_PASSWORD = _("The password is not correct. Please enter the password of your account.")
+WRONG_CODE = _("The code is not correct. Please enter the code from the e-mail.")
+CODE_ENDED = _(
+    "The code is no longer valid: it was entered wrongly too often, or its time ran out. "
+    "Please have a new code sent."
+)
+DELETE_PURPOSE = "account_delete"
 STAFF_ACCOUNT = _(
     "This account belongs to a member of staff or of the council. It cannot be deleted here; "
     "please ask the administration of the municipality."
@@ -131,6 +146,21 @@ def account_profile_update(
         profile.save()
     logger.info("Changed the profile of account %s", user.pk)
     return profile
+
+
+def account_profile_ortschaft_set(*, user: AbstractBaseUser, ortschaft: Ortschaft | None) -> None:
+    """Keep the Ortschaft the citizen chose in the header as the account's."""
+    with transaction.atomic():
+        profile = CitizenProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None and ortschaft is None:
+            return  # nothing to keep: no profile is made for it
+        profile = profile or CitizenProfile(user=user)
+        if profile.ortschaft == ortschaft:
+            return
+        profile.ortschaft = ortschaft
+        profile.full_clean(exclude=["user"])
+        profile.save()
+    logger.info("Changed the Ortschaft of account %s", user.pk)
 
 
 def account_pending_deliveries(*, addresses: list[str]) -> list[tuple[Delivery, str]]:
@@ -274,20 +304,52 @@ def account_data_export(*, user: AbstractBaseUser) -> dict:
 
 
 def account_check_deletable(
-    *, user: AbstractBaseUser, is_confirmed: bool, password: str = ""
+    *,
+    user: AbstractBaseUser,
+    is_confirmed: bool,
+    password: str = "",
+    code: str | None = None,
+    session: SessionBase | None = None,
 ) -> None:
-    """ValidationError with the reason, unless the citizen may delete this account now."""
+    """ValidationError with the reason, unless the citizen may delete this account now.
+
+    It is the citizen who asks if they give the account's password, or the code sent to
+    its address for this (`code`, checked against the `session` it was sent in).
+    """
     if user.is_staff or user.is_superuser or user.groups.exists():
         # Staff accounts carry the admin's history; the administration removes them.
         raise ValidationError(STAFF_ACCOUNT, code="staff")
     errors = {}
     if not is_confirmed:
         errors["is_confirmed"] = ValidationError(NOT_CONFIRMED, code="not_confirmed")
-    # An account that logs in by code only has no password to ask for; the tick suffices.
-    if user.has_usable_password() and not user.check_password(password):
+    if code is not None:
+        checked = confirmation_code_check(session=session, purpose=DELETE_PURPOSE, code=code)
+        if checked is CodeCheck.WRONG:
+            errors["code"] = ValidationError(WRONG_CODE, code="wrong_code")
+        elif checked is CodeCheck.ENDED:
+            errors["code"] = ValidationError(CODE_ENDED, code="code_ended")
+    # An account that logs in only through another service (OpenID Connect) has no password
+    # to ask for; the tick suffices.
+    elif user.has_usable_password() and not user.check_password(password):
         errors["password"] = ValidationError(WRONG_PASSWORD, code="wrong_password")
     if errors:
         raise ValidationError(errors)
+
+
+def account_delete_code_send(*, request: HttpRequest, user: AbstractBaseUser) -> datetime:
+    """Send the code that confirms the deletion instead of the password; returns until when
+    it is valid."""
+    return confirmation_code_send(
+        request=request,
+        user=user,
+        purpose=DELETE_PURPOSE,
+        template_prefix="accounts/email/account_delete_code",
+    )
+
+
+def account_delete_code_valid_until(*, session: SessionBase) -> datetime | None:
+    """Until when the deletion code sent in this session is valid; None without one."""
+    return confirmation_code_valid_until(session=session, purpose=DELETE_PURPOSE)
 
 
 def _addresses_forget(addresses: list[str]) -> dict[str, int]:
@@ -351,7 +413,14 @@ def _user_delete(user: AbstractBaseUser) -> None:
     user.delete()
 
 
-def account_delete(*, user: AbstractBaseUser, is_confirmed: bool, password: str = "") -> None:
+def account_delete(
+    *,
+    user: AbstractBaseUser,
+    is_confirmed: bool,
+    password: str = "",
+    code: str | None = None,
+    session: SessionBase | None = None,
+) -> None:
     """Delete a citizen's account and remove its verified addresses everywhere.
 
     Removed: the account with its addresses, profile and sessions; the subscriptions and
@@ -369,7 +438,9 @@ def account_delete(*, user: AbstractBaseUser, is_confirmed: bool, password: str 
     key of the address as well (participation/answering.py), which this deletion would
     then leave in place.
     """
-    account_check_deletable(user=user, is_confirmed=is_confirmed, password=password)
+    account_check_deletable(
+        user=user, is_confirmed=is_confirmed, password=password, code=code, session=session
+    )
     pk = user.pk
     with transaction.atomic():
         addresses = account_addresses(user=user)

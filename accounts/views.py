@@ -1,5 +1,8 @@
 """The citizen's account: name and Ortschaft, their data as a file, deleting it."""
 
+import logging
+
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,11 +10,25 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from website.ortschaft import ortschaft_remember
 
 from . import privacy
 from .forms import AccountDeleteForm, CitizenProfileForm
+
+logger = logging.getLogger(__name__)
+
+# Codes to confirm a deletion, per account: enough for a lost e-mail or two.
+DELETE_CODE_RATE = "3/15m"
+DELETE_CODE_RATE_LIMITED = gettext_lazy(
+    "We have sent you several codes in a short time. Please look for the newest e-mail, or "
+    "wait up to 15 minutes before you ask for another code."
+)
 
 
 @login_required
@@ -25,7 +42,10 @@ def account_overview(request: HttpRequest) -> HttpResponse:
     form = CitizenProfileForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
         privacy.account_profile_update(user=request.user, **form.cleaned_data)
-        return redirect(reverse("account_overview") + "?gespeichert=1")
+        response = redirect(reverse("account_overview") + "?gespeichert=1")
+        # From now on the portal shows this Ortschaft first, as if chosen in the header.
+        ortschaft_remember(response, request=request, ortschaft=form.cleaned_data["ortschaft"])
+        return response
     return render(
         request,
         "accounts/account.html",
@@ -61,25 +81,58 @@ def account_data_download(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete_view(request: HttpRequest) -> HttpResponse:
-    """Asks for confirmation (GET shows the form, nothing more), then deletes the account."""
+    """Asks for confirmation (GET shows the form, nothing more), then deletes the account.
+
+    The password confirms it, or a code sent by e-mail (`action=send_code`) for whoever
+    logs in by code and has no password at hand.
+    """
     user = request.user
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        return _delete_code_send(request)
+    valid_until = privacy.account_delete_code_valid_until(session=request.session)
     # Bound also to an empty POST: without the tick, that is a refusal with its message.
     data = request.POST if request.method == "POST" else None
-    form = AccountDeleteForm(data, has_password=user.has_usable_password())
+    form = AccountDeleteForm(
+        data, has_password=user.has_usable_password(), has_code=valid_until is not None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             privacy.account_delete(
                 user=user,
                 is_confirmed=form.cleaned_data["is_confirmed"],
                 password=form.cleaned_data.get("password", ""),
+                code=form.cleaned_data.get("code"),
+                session=request.session,
             )
         except ValidationError as error:
-            # Keyed by the form's fields (tick, password), or for the whole form.
+            # Keyed by the form's fields (tick, password, code), or for the whole form.
             form.add_error(None, error)
         else:
             logout(request)
             return redirect("account_deleted")
-    return render(request, "accounts/account_delete.html", {"form": form})
+    return render(
+        request, "accounts/account_delete.html", {"form": form, "code_valid_until": valid_until}
+    )
+
+
+def _delete_code_send(request: HttpRequest) -> HttpResponse:
+    if is_ratelimited(
+        request,
+        group="account-delete-code",
+        key="user",
+        rate=DELETE_CODE_RATE,
+        increment=True,
+    ):
+        logger.warning("Deletion codes rate-limited for account %s", request.user.pk)
+        messages.error(request, DELETE_CODE_RATE_LIMITED)
+    else:
+        valid_until = privacy.account_delete_code_send(request=request, user=request.user)
+        messages.success(
+            request,
+            _("We have sent you a code by e-mail. It is valid until %(time)s.")
+            % {"time": timezone.localtime(valid_until).strftime("%H:%M")},
+        )
+    return redirect("account_delete")
 
 
 @require_GET

@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from notifications.models import Recipient
 from website.models import Ortschaft, ViewRestrictionsMixin
+from website.page_form import PortalPageForm
 
 
 class ArchiveList(models.Model):
@@ -310,6 +311,8 @@ class OParlTombstone(models.Model):
 
 class ArchiveIndexPage(ViewRestrictionsMixin, Page):
     """The archive for browsing: documents and expired official notices by year and type."""
+
+    base_form_class = PortalPageForm
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
 

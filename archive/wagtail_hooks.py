@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.documents import get_document_model
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
@@ -125,3 +126,31 @@ def register_indexing_menu_item():
     return IndexingMenuItem(
         _("Text extraction"), reverse("archive_indexing"), icon_name="doc-full", order=410
     )
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+class NewDocumentsPanel(Component):
+    """The archive's newest public documents (minutes, statutes, plans), for everyone in the
+    admin: the council finds what was decided without a search it may not use."""
+
+    name = "new_documents"
+    template_name = "archive/admin/new_documents_panel.html"
+    order = 70
+    SHOWN = 5
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["documents"] = (
+            Document.objects.public()
+            .indexed()
+            .select_related("document_type", "issuing_body")
+            .order_by("-date", "-pk")[: self.SHOWN]
+        )
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_new_documents_panel(request, panels):
+    panels.append(NewDocumentsPanel())

@@ -353,12 +353,22 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# A quarter of an hour, not allauth's three minutes: time to find the e-mail and type the
+# code, for citizens who are not quick with either. Three wrong tries end the code (the
+# e-mail with the code says so).
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# allauth names accounts by their user name, which it makes up for citizens (they sign up
+# with their address only): the address it is.
+ACCOUNT_USER_DISPLAY = "accounts.adapters.user_display"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Failed log-ins: 10 a minute from one address, and 5 in 5 minutes for one account, from
-# wherever they come (allauth counts them in the shared cache).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# wherever they come (allauth counts them in the shared cache). The message after too many
+# says how long to wait: LOGIN_FAILED_WAIT_MINUTES.
+LOGIN_FAILED_WAIT_MINUTES = 5
+ACCOUNT_RATE_LIMITS = {"login_failed": f"10/m/ip,5/{LOGIN_FAILED_WAIT_MINUTES}m/key"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_overview"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"

@@ -1,15 +1,15 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
 
 from website.models import Ortschaft
 from website.page_cache import kept_for_generation
+from website.page_form import PortalPageForm
 
 PUBLISH_OFFICIAL_PERMISSION = "notices.publish_official_notice"
 
 
-class NoticePageForm(WagtailAdminPageForm):
+class NoticePageForm(PortalPageForm):
     """Admin form of a notice: official notices go live with their display period and
     only by the hand of someone allowed to approve them."""
 

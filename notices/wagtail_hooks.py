@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 from wagtail.models import Site
@@ -130,3 +131,33 @@ def register_subscriptions_menu_item():
         order=340,
         permission="notices.view_subscription",
     )
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+class OfficialNoticesPanel(Component):
+    """The newest official notices, for everyone in the admin (the council above all, which
+    cannot search pages): what the municipality made known, and until when it hangs."""
+
+    name = "official_notices"
+    template_name = "notices/admin/official_notices_panel.html"
+    order = 60
+    SHOWN = 5
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["notices"] = (
+            NoticePage.objects.live()
+            .filter(kind__has_display_period=True)
+            .order_by("-first_published_at")
+            .only("pk", "title", "url_path", "first_published_at", "display_from", "display_until")[
+                : self.SHOWN
+            ]
+        )
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_official_notices_panel(request, panels):
+    panels.append(OfficialNoticesPanel())

@@ -23,6 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from website.models import RICH_TEXT_FEATURES, Ortschaft, ViewRestrictionsMixin
+from website.page_form import PortalPageForm
 
 from .blocks import QuestionsBlock
 from .questions import Question, questions_from_stream
@@ -41,6 +42,7 @@ class WayOfTakingPart(models.TextChoices):
 
 
 class SurveyPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
+    base_form_class = PortalPageForm
     # When time changes what the survey's page and the home page show (page_cache.py).
     page_cache_moments = ("opens_at", "closes_at")
 

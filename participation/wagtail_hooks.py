@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
 
 from notifications.audiences import audience_for
@@ -36,7 +37,7 @@ from .announcing import (
 )
 from .forms import SurveyForm
 from .letters import access_code_letters_pdf
-from .models import SurveyPage, WayOfTakingPart
+from .models import ResultsPublication, SurveyPage, WayOfTakingPart
 from .paper import (
     PAPER_ANSWER_ACTION,
     PAPER_ENTRY_GRACE,
@@ -50,6 +51,7 @@ from .results import (
     PUBLISH_ACTION,
     REVIEW_ACTION,
     VIEW_ACTION,
+    results_may_publish,
     results_may_view,
 )
 
@@ -368,3 +370,47 @@ def register_results_log_actions(actions):
     actions.register_action(
         REVIEW_ACTION, _("Review free texts"), _("Reviewed free-text answers for publication")
     )
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+class SurveysPanel(Component):
+    """What the council is there for: the surveys running now with their answers so far, and
+    those that ended, with their results and whether these are published yet."""
+
+    name = "surveys"
+    template_name = "participation/admin/surveys_panel.html"
+    order = 50
+    CLOSED_SHOWN = 5
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        now = timezone.now()
+        surveys = SurveyPage.objects.annotate(
+            response_count=Count("responses", distinct=True),
+            has_published_results=Exists(
+                ResultsPublication.objects.filter(survey=OuterRef("pk")).exclude(question_ids=[])
+            ),
+        ).only("pk", "title", "opens_at", "closes_at", "results_visible_while_open")
+        context.update(
+            {
+                "open_surveys": surveys.filter(opens_at__lte=now, closes_at__gt=now).order_by(
+                    "closes_at"
+                ),
+                "closed_surveys": surveys.filter(closes_at__lte=now).order_by("-closes_at")[
+                    : self.CLOSED_SHOWN
+                ],
+                "to_review": surveys.filter(
+                    closes_at__lte=now, has_published_results=False
+                ).count(),
+                "may_publish": results_may_publish(parent_context["request"].user),
+            }
+        )
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_surveys_panel(request, panels):
+    if results_may_view(request.user):
+        panels.append(SurveysPanel())

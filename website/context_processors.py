@@ -14,12 +14,9 @@ def portal(request: HttpRequest) -> dict:
     if site is None:
         return generation
     layout = site_layout(request, site)
-    # A choice in the address (?ortschaft=…) wins over the remembered one.
-    chosen_slug = (
-        request.GET.get("ortschaft")
-        if "ortschaft" in request.GET
-        else request.COOKIES.get(COOKIE_NAME)
-    )
+    # The header shows the remembered choice on every page, also where the address shows
+    # another Ortschaft (a filter, a link to another Ortschaft's page).
+    chosen_slug = request.COOKIES.get(COOKIE_NAME)
     return {
         **generation,
         "site_root": layout["root"],

@@ -15,6 +15,7 @@ from wagtail.search import index
 from .forms import BarrierReportForm
 from .ortschaft import ortschaft_for_slug, remembered_ortschaft_redirect
 from .page_cache import kept_for_generation
+from .page_form import PortalPageForm
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -133,6 +134,7 @@ class ViewRestrictionsMixin:
 
 
 class HomePage(ViewRestrictionsMixin, Page):
+    base_form_class = PortalPageForm
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
 
@@ -172,6 +174,8 @@ class HomePage(ViewRestrictionsMixin, Page):
 
 class ContentPage(ViewRestrictionsMixin, Page):
     """A page of text: what the standard pages and the accessibility statement share."""
+
+    base_form_class = PortalPageForm
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)

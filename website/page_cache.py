@@ -2,7 +2,7 @@
 
 What is cached: the answer to an anonymous GET, one copy per address for everybody who
 asks it (Ortschaft, filters and page number are in the address; the remembered Ortschaft
-only redirects, or preselects the switcher of a page without one: a copy for each). Never
+only redirects, or preselects the header's switcher: a copy for each). Never
 cached: anything for a visitor with a session (logged in, or with a message waiting), a page
 with a form token (CSRF), one that sets a cookie or says it is private, the admin, the
 accounts and the API.
@@ -287,9 +287,9 @@ def _is_cacheable_response(request: HttpRequest, response: HttpResponseBase) -> 
 
 
 def _key(request: HttpRequest) -> str:
-    # The remembered Ortschaft preselects the switcher of a page whose address names none
-    # (and redirects where a page shows a choice, which is not cached): a copy for each.
-    remembered = "" if "ortschaft" in request.GET else request.COOKIES.get(ORTSCHAFT_COOKIE, "")
+    # The remembered Ortschaft preselects the header's switcher (and redirects where a page
+    # shows a choice, which is not cached): a copy for each.
+    remembered = request.COOKIES.get(ORTSCHAFT_COOKIE, "")
     address = f"{request.get_host()}{request.get_full_path()} {remembered}"
     return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 

@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .ortschaft import COOKIE_MAX_AGE, COOKIE_NAME, ortschaft_for_slug
+from .ortschaft import ortschaft_chosen, ortschaft_for_slug, ortschaft_remember
 
 
 # Choosing an Ortschaft only sets a display preference in the chooser's own browser, so a
@@ -26,16 +26,9 @@ def ortschaft_choose(request: HttpRequest) -> HttpResponse:
     query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key != "ortschaft"])
     response = HttpResponseRedirect(urlunsplit(parts._replace(query=query)))
     slug = request.POST.get("ortschaft", "")
-    if ortschaft_for_slug(slug) is not None:
-        response.set_cookie(
-            COOKIE_NAME,
-            slug,
-            max_age=COOKIE_MAX_AGE,
-            samesite="Lax",
-            httponly=True,
-            secure=request.is_secure(),
-        )
-    else:
-        # "Whole municipality" or an unknown value: forget the choice.
-        response.delete_cookie(COOKIE_NAME, samesite="Lax")
+    ortschaft = ortschaft_for_slug(slug)
+    # "Whole municipality" or an unknown value: forget the choice.
+    ortschaft_remember(response, request=request, ortschaft=ortschaft)
+    if ortschaft is not None or not slug:
+        ortschaft_chosen.send(sender=ortschaft_choose, request=request, ortschaft=ortschaft)
     return response

@@ -128,3 +128,63 @@ def test_citizen_downloads_their_data_and_deletes_the_account_by_keyboard(page, 
     expect(page.get_by_role("heading", level=1)).to_contain_text("gelöscht")
     audit(page, "account-deleted")
     assert not get_user_model().objects.filter(pk=citizen.pk).exists()
+
+
+def test_citizen_who_logs_in_by_code_is_told_each_step_and_deletes_the_account_by_code(
+    new_page, audit, mailoutbox, demo
+):
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from tests.e2e.conftest import PHONE
+
+    # given: a citizen on a phone whose account allauth named "frieda.…"; the password is
+    # long forgotten
+    citizen = get_user_model().objects.create_user("frieda.1796659721354", EMAIL, PASSWORD)
+    EmailAddress.objects.create(user=citizen, email=EMAIL, verified=True, primary=True)
+    page = new_page(viewport=PHONE)
+
+    # when: asking for a log-in code
+    page.goto("/konto/login/code/")
+    page.fill("#id_email", EMAIL)
+    page.keyboard.press("Enter")
+
+    # then: the page says where the code went and until when it is valid
+    messages = page.locator(".notice--messages")
+    expect(messages).to_contain_text("Er gilt bis")
+    audit(page, "code-sent")
+    code = re.search(r"^([A-Z0-9-]{4,})$", mailoutbox[-1].body, re.M).group(1)
+
+    # when: entering it
+    page.fill("#id_code", code)
+    page.keyboard.press("Enter")
+
+    # then: the account page confirms the log-in by the address, never the made-up name
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mein Konto")
+    expect(messages).to_have_text(f"Sie sind angemeldet als {EMAIL}.")
+    assert "frieda.1796659721354" not in page.content()
+    audit(page, "logged-in")
+
+    # when: choosing an Ortschaft in the profile
+    page.select_option("#id_ortschaft", label="Meitzendorf")
+    page.locator("#id_ortschaft").press("Enter")
+
+    # then: the header shows it, also on the next page
+    expect(page.locator("#ortschaft-choice option:checked")).to_have_text("Meitzendorf")
+    page.goto("/konto/loeschen/")
+    expect(page.locator("#ortschaft-choice option:checked")).to_have_text("Meitzendorf")
+
+    # when: deleting the account with a code instead of the password, by keyboard
+    page.get_by_role("button", name="Code per E-Mail schicken").focus()
+    page.keyboard.press("Enter")
+    expect(messages).to_contain_text("Er gilt bis")
+    audit(page, "delete-code-sent")
+    delete_code = re.search(r"^(\d{6})$", mailoutbox[-1].body, re.M).group(1)
+    page.locator("#id_is_confirmed").focus()
+    page.keyboard.press("Space")
+    page.fill("#id_code", delete_code)
+    page.locator("#id_code").press("Enter")
+
+    # then
+    expect(page.get_by_role("heading", level=1)).to_contain_text("gelöscht")
+    assert not get_user_model().objects.filter(pk=citizen.pk).exists()

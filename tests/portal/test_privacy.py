@@ -463,3 +463,70 @@ def test_retention_tasks_run_the_jobs(home, celery_eager):
 
     assert not get_user_model().objects.filter(pk=old.pk).exists()
     assert not BarrierReport.objects.filter(pk=report.pk).exists()
+
+
+def _code_from(mail) -> str:
+    return next(line.strip() for line in mail.body.splitlines() if line.strip().isdigit())
+
+
+def test_citizen_without_password_at_hand_deletes_by_a_code_sent_by_e_mail(
+    home, citizen, client, mailoutbox
+):
+    # given: a citizen who logs in by code and does not know the account's password
+    every_address_data(citizen, home)
+    client.force_login(citizen)
+    page = client.get(URL).content.decode()
+    assert "Code per E-Mail schicken" in page
+
+    # when: asking for a code
+    sent = client.post(URL, {"action": "send_code"}, follow=True).content.decode()
+
+    # then: one e-mail with the code and until when it is valid; the page asks for the code
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [ADDRESS]
+    assert "Löschen Ihres Kontos" in mail.subject
+    assert "Er gilt bis" in mail.body
+    code = _code_from(mail)
+    assert "Wir haben Ihnen einen Code per E-Mail geschickt. Er gilt bis" in sent
+    assert 'autocomplete="one-time-code"' in sent and 'type="password"' not in sent
+
+    # when: a wrong code, then the right one without the tick, then both
+    wrong = client.post(URL, {"is_confirmed": "on", "code": "000000" if code != "000000" else "1"})
+    no_tick = client.post(URL, {"code": code})
+    response = client.post(URL, {"is_confirmed": "on", "code": code})
+
+    # then
+    assert "Der Code stimmt nicht." in wrong.content.decode()
+    assert "Bitte setzen Sie das Häkchen" in no_tick.content.decode()
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=citizen.pk).exists()
+    assert rows_quoting(ADDRESS) == []
+
+
+def test_three_wrong_codes_end_the_code_and_nothing_is_deleted(home, citizen, client, mailoutbox):
+    client.force_login(citizen)
+    client.post(URL, {"action": "send_code"})
+    code = _code_from(mailoutbox[0])
+    wrong = "000000" if code != "000000" else "111111"
+
+    # when: three wrong tries, then the right code
+    tries = [client.post(URL, {"is_confirmed": "on", "code": wrong}) for _ in range(3)]
+    late = client.post(URL, {"is_confirmed": "on", "code": code}).content.decode()
+
+    # then: the third try says the code has ended and what to do; the right code no longer
+    # deletes, and the page asks for the password or a new code again
+    assert "Der Code stimmt nicht." in tries[1].content.decode()
+    assert "Bitte lassen Sie sich einen neuen Code schicken." in tries[2].content.decode()
+    assert get_user_model().objects.filter(pk=citizen.pk).exists()
+    assert 'type="password"' in late and "Code per E-Mail schicken" in late
+
+
+def test_codes_for_deletion_are_limited_per_account(home, citizen, client, mailoutbox):
+    client.force_login(citizen)
+
+    for _ in range(4):
+        page = client.post(URL, {"action": "send_code"}, follow=True).content.decode()
+
+    assert len(mailoutbox) == 3
+    assert "in kurzer Zeit schon mehrere Codes geschickt" in page

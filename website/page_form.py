@@ -1,0 +1,54 @@
+"""The admin form every page of the portal is edited with.
+
+Wagtail's autosave makes a draft page of a new page as soon as it has a title; a form left
+unsent leaves that draft behind, and the next page with the same title then clashes on the
+address (slug) with a message staff cannot act on. Here the message names the page that
+holds the address and says what to do.
+"""
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+
+class PortalPageForm(WagtailAdminPageForm):
+    def clean(self):
+        slug = self.cleaned_data.get("slug")
+        if slug and self.parent_page is not None:
+            holder = (
+                self.parent_page.get_children()
+                .filter(slug=slug)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if holder is not None:
+                # Also takes the slug out of the cleaned data: Wagtail's own check is skipped.
+                self.add_error("slug", ValidationError(_slug_taken_message(holder)))
+        return super().clean()
+
+
+def _slug_taken_message(holder) -> str:
+    edited = holder.latest_revision_created_at or holder.first_published_at
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("wagtailadmin_pages:edit", args=[holder.pk]), holder.title
+    )
+    if not holder.live and holder.first_published_at is None:
+        state = _("a draft that was never published, last changed on %(date)s") % {
+            "date": date_format(localtime(edited), "SHORT_DATETIME_FORMAT") if edited else "–"
+        }
+    else:
+        state = _("a published page")
+    return format_html(
+        "{} {}",
+        format_html(
+            _("The page “{page}” ({state}) already has this address."), page=link, state=state
+        ),
+        _(
+            "Open it to go on working there, or delete it if it is left over from an earlier "
+            "attempt; or give this page another address under “Slug” here."
+        ),
+    )
