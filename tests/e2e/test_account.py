@@ -167,7 +167,7 @@ def test_citizen_who_logs_in_by_code_is_told_each_step_and_deletes_the_account_b
 
     # when: choosing an Ortschaft in the profile
     page.select_option("#id_ortschaft", label="Meitzendorf")
-    page.locator("#id_ortschaft").press("Enter")
+    page.get_by_role("button", name="Angaben speichern").press("Enter")
 
     # then: the header shows it, also on the next page
     expect(page.locator("#ortschaft-choice option:checked")).to_have_text("Meitzendorf")
