@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from website.models import MunicipalitySettings
+
 from .forms import BoardFilterForm
 
 FEED_SIZE = 50
@@ -32,6 +34,16 @@ class BoardRssFeed(Feed):
 
     def link(self, filters: dict) -> str:
         return self.board.get_full_url(self.request)
+
+    # The municipality is the author of every notice (required in Atom, RFC 4287 4.1.1).
+    def author_name(self, filters: dict) -> str:
+        return MunicipalitySettings.for_request(self.request).name
+
+    def author_email(self, filters: dict) -> str | None:
+        return MunicipalitySettings.for_request(self.request).email or None
+
+    def author_link(self, filters: dict) -> str:
+        return self.request.build_absolute_uri("/")
 
     def description(self, filters: dict) -> str:
         return self.board.introduction or _("Current notices of the municipality")

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from icalendar import Calendar, Event, vGeo, vUri
+from icalendar import Calendar, Event, vCalAddress, vGeo, vUri
+
+from website.models import MunicipalitySettings
 
 TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
 FEED_VERSION_KEY = "notices:ical-version"
@@ -37,8 +39,13 @@ def ical_event(notice, request: HttpRequest) -> Event:
         event.add("location", location)
     if notice.latitude is not None and notice.longitude is not None:
         event.add("geo", vGeo((float(notice.latitude), float(notice.longitude))))
-    if notice.organiser:
-        event.add("organizer", notice.organiser)
+    # ORGANIZER is an address to write to (RFC 5545 3.8.4.3), the organiser's name its CN:
+    # the municipality's, which publishes the event and answers for it.
+    municipality = MunicipalitySettings.for_request(request)
+    if municipality.email:
+        organizer = vCalAddress(f"mailto:{municipality.email}")
+        organizer.params["cn"] = notice.organiser or municipality.name
+        event.add("organizer", organizer)
     categories = [ortschaft.name for ortschaft in notice.ortschaften.all()]
     categories += [category.name for category in notice.categories.all()]
     if categories:

@@ -154,3 +154,42 @@ def test_board_announces_its_feeds(client, board, notices, query):
             )
         )
         assert titles(feed) == shown_on_board
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_atom_feed_meets_rfc_4287_read_by_an_xml_parser(client, board, notices):
+    """What RFC 4287 requires, checked on the XML itself (lxml), not through the library
+    that writes the feed: an author for the feed or every entry (4.1.1), ids, titles,
+    updated times, and each entry's link to its page."""
+    from lxml import etree
+
+    feed = etree.fromstring(client.get(f"{board.url}atom/").content)
+
+    assert feed.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{name}") is not None, name
+    author = feed.find(f"{ATOM}author")
+    assert author is not None and author.findtext(f"{ATOM}name") == "Gemeinde Barleben"
+    assert author.findtext(f"{ATOM}email") == "info@barleben.de"
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        for name in ("id", "title", "updated"):
+            assert entry.findtext(f"{ATOM}{name}"), name
+        assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
+
+
+def test_rss_feed_has_what_rss_2_requires_read_by_an_xml_parser(client, board, notices):
+    from lxml import etree
+
+    rss = etree.fromstring(client.get(f"{board.url}rss/").content)
+
+    assert rss.tag == "rss" and rss.get("version") == "2.0"
+    channel = rss.find("channel")
+    for name in ("title", "link", "description"):
+        assert channel.findtext(name), name
+    for item in channel.findall("item"):
+        assert item.findtext("title") or item.findtext("description")
+        assert item.findtext("link") and item.findtext("guid")

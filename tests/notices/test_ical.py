@@ -193,3 +193,27 @@ def test_cached_calendar_feed_follows_publishing(client, calendar, events):
     newcomer.refresh_from_db()
     newcomer.unpublish()
     assert "Osterfeuer" not in vevents(read_calendar(client.get(feed)))
+
+
+def test_calendars_meet_rfc_5545_read_by_another_library(client, calendar, events):
+    """Read by `ical` (a strict RFC 5545 parser), not the library that writes them: every
+    event parses, and its ORGANIZER is an address to write to with the organiser's name."""
+    from ical.calendar_stream import IcsCalendarStream
+
+    notice = events["winter"]
+    notice.organiser = "Heimatverein Ebendorf"
+    notice.save_revision().publish()
+    for body in (
+        client.get(f"{calendar.url}ical/").content,
+        client.get(f"{notice.url}ical/").content,
+    ):
+        parsed = IcsCalendarStream.calendar_from_ics(body.decode())
+
+        assert parsed.events
+        for event in parsed.events:
+            assert event.organizer.uri == "mailto:info@barleben.de"
+            expected = (
+                "Heimatverein Ebendorf" if event.summary == notice.title else "Gemeinde Barleben"
+            )
+            assert event.organizer.common_name == expected
+            assert event.dtstamp and event.uid and event.summary
