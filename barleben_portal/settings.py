@@ -44,15 +44,25 @@ else:
     # Production refuses to start rather than run with a guessable key or any host.
     SECRET_KEY = literal("SECRET_KEY", "")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-    for name, value in [("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)]:
+    # The public address decides the cookies' security and the redirect to https (below).
+    BASE_URL = env("BASE_URL", default="")
+    for name, value in [
+        ("SECRET_KEY", SECRET_KEY),
+        ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("BASE_URL", BASE_URL),
+    ]:
         if not value:
             raise ImproperlyConfigured(
                 f"Set the {name} environment variable (not empty). Production (DEBUG=false) "
-                "needs SECRET_KEY and ALLOWED_HOSTS; for local development copy .env.example "
-                "to .env."
+                "needs SECRET_KEY, ALLOWED_HOSTS and BASE_URL; for local development copy "
+                ".env.example to .env."
             )
 
 BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Served over https where the public address says so: then cookies are Secure and http is
+# redirected. A test machine on plain http under a LAN name (BASE_URL=http://portal.lan:8000)
+# gets cookies a browser keeps on http, or every form would answer 403.
+PUBLIC_HTTPS = BASE_URL.startswith("https://")
 WAGTAILADMIN_BASE_URL = BASE_URL
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[BASE_URL])
 
@@ -477,17 +487,23 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("ARCHIVE_MAX_FILE_SIZE", default=50 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
-# Security. With DEBUG=false these pass `manage.py check --deploy`; SECURE_SSL_REDIRECT
-# can be switched off for a stack that has no TLS in front (local docker-compose).
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Security. With DEBUG=false and an https BASE_URL these pass `manage.py check --deploy`;
+# SECURE_SSL_REDIRECT can be switched off for a stack that has no TLS in front.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PUBLIC_HTTPS and not DEBUG)
+# X-Forwarded-Proto and the client's address are believed only from the reverse proxy the
+# operator says is in front (it must overwrite them): anyone reaching the portal directly
+# could claim https, or another address to escape the log-in limits.
+TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = PUBLIC_HTTPS
+CSRF_COOKIE_SECURE = PUBLIC_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 # No script of ours reads the CSRF cookie: forms carry the token, and so does the Wagtail
 # admin (from its page, not from the cookie).

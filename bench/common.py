@@ -28,6 +28,9 @@ def bench_environment(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        # The benchmarks stand where the TLS proxy would: they say https in X-Forwarded-Proto.
+        BASE_URL="https://127.0.0.1",
+        TRUSTED_PROXY="true",
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(bench_dir / "static"),
         MEDIA_ROOT=str(bench_dir / "media"),

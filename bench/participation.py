@@ -273,7 +273,7 @@ def session_for(user) -> str:
 
 class Browser:
     """Cookies by hand: the production settings mark them Secure, and this is plain HTTP on
-    loopback (SECURE_PROXY_SSL_HEADER tells Django the request came over HTTPS)."""
+    loopback (X-Forwarded-Proto, believed with TRUSTED_PROXY, tells Django it was HTTPS)."""
 
     def __init__(self, port: int, session_key: str):
         self.port = port

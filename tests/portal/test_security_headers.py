@@ -28,6 +28,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": get_random_secret_key(),
     "ALLOWED_HOSTS": "portal.example.org",
+    "BASE_URL": "https://portal.example.org",
 }
 
 

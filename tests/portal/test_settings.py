@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "locale" / "de" / "LC_MESSAGES" / "django.po"
+PUBLIC = "https://portal.example.org"
 
 
 def run(args: list[str], tmp_path: Path, **variables: str) -> subprocess.CompletedProcess:
@@ -54,6 +55,7 @@ def test_production_configuration_passes_the_deploy_check(tmp_path, secret_key):
         DEBUG="false",
         SECRET_KEY=secret_key,
         ALLOWED_HOSTS="portal.example.org",
+        BASE_URL="https://portal.example.org",
     )
 
     # then Django finds nothing to warn about
@@ -63,11 +65,18 @@ def test_production_configuration_passes_the_deploy_check(tmp_path, secret_key):
 @pytest.mark.parametrize(
     "variables, missing",
     [
-        ({"ALLOWED_HOSTS": "portal.example.org"}, "SECRET_KEY"),
-        ({"SECRET_KEY": get_random_secret_key()}, "ALLOWED_HOSTS"),
-        ({"SECRET_KEY": "", "ALLOWED_HOSTS": "portal.example.org"}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": "portal.example.org", "BASE_URL": PUBLIC}, "SECRET_KEY"),
+        ({"SECRET_KEY": get_random_secret_key(), "BASE_URL": PUBLIC}, "ALLOWED_HOSTS"),
+        (
+            {"SECRET_KEY": "", "ALLOWED_HOSTS": "portal.example.org", "BASE_URL": PUBLIC},
+            "SECRET_KEY",
+        ),
+        (
+            {"SECRET_KEY": get_random_secret_key(), "ALLOWED_HOSTS": "portal.example.org"},
+            "BASE_URL",
+        ),
     ],
-    ids=["no-secret-key", "no-allowed-hosts", "empty-secret-key"],
+    ids=["no-secret-key", "no-allowed-hosts", "empty-secret-key", "no-base-url"],
 )
 def test_production_refuses_to_start_without_required_variable(tmp_path, variables, missing):
     # when production starts without one of its required variables
@@ -98,6 +107,55 @@ def test_eager_celery_follows_from_the_broker_url(tmp_path, redis_url, is_eager,
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [is_eager, redis_url, cache_backend]
+
+
+SECURITY = (
+    "import json; from barleben_portal import settings as s; "
+    "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+    "s.CSRF_TRUSTED_ORIGINS, getattr(s, 'SECURE_PROXY_SSL_HEADER', None)]))"
+)
+
+
+@pytest.mark.parametrize(
+    "variables, expected",
+    [
+        pytest.param(
+            {"BASE_URL": PUBLIC, "TRUSTED_PROXY": "true"},
+            [True, True, True, [PUBLIC], ["HTTP_X_FORWARDED_PROTO", "https"]],
+            id="public-behind-a-proxy",
+        ),
+        pytest.param(
+            {"BASE_URL": PUBLIC},
+            [True, True, True, [PUBLIC], None],
+            id="public-without-a-proxy-believes-no-header",
+        ),
+        pytest.param(
+            {"BASE_URL": "http://portal.lan:8000"},
+            [False, False, False, ["http://portal.lan:8000"], None],
+            id="test-machine-on-plain-http",
+        ),
+    ],
+)
+def test_cookies_and_https_follow_the_public_address_and_the_proxy(tmp_path, variables, expected):
+    result = run(
+        ["-c", SECURITY],
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=get_random_secret_key(),
+        ALLOWED_HOSTS="portal.example.org,portal.lan",
+        **variables,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
+def test_a_client_reaching_the_portal_directly_cannot_claim_https(rf):
+    # given: no proxy named in the settings (TRUSTED_PROXY unset, as in the tests)
+    request = rf.get("/", HTTP_X_FORWARDED_PROTO="https")
+
+    # then: the request is plain http, whatever the header says
+    assert not request.is_secure()
 
 
 def test_portal_is_german_in_berlin():
