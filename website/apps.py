@@ -11,7 +11,10 @@ class WebsiteConfig(AppConfig):
     verbose_name = _("Website")
 
     def ready(self):
-        from . import admin_dates, page_cache, security
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from . import admin_dates, page_cache, security, sites
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers(self)
@@ -19,3 +22,5 @@ class WebsiteConfig(AppConfig):
         security.admin_choosers_without_inline_scripts()
         page_cache.register_signal_handlers()
         admin_dates.register_form_field_overrides()
+        post_migrate.connect(sites.default_site_follow_base_url, sender=self)
+        checks.register(sites.check_default_site_follows_base_url, deploy=True)
