@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-quick lint format bench install install-dev clean
+.PHONY: run test test-quick lint format bench install install-dev clean html-checker
 
 $(BIN)/uv:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -34,10 +34,17 @@ run: install
 # set but PostgreSQL and redis-server are installed, the suite starts throwaway servers of its
 # own (tests/servers.py); without them it runs on SQLite and says what it skipped and why.
 JOBS ?= auto
-test: install-dev
+test: install-dev html-checker
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -n $(JOBS) --maxprocesses=6
+
+# The W3C Nu HTML Checker for tests/portal/test_valid_html.py, where npm is installed (it
+# runs with Java; without either, that test is skipped and says what to install).
+VNU_JAR := var/tools/node_modules/vnu-jar/build/dist/vnu.jar
+html-checker:
+	@[ -f $(VNU_JAR) ] || ! command -v npm >/dev/null || \
+		npm install --prefix var/tools --no-save --no-audit --no-fund --loglevel=error vnu-jar@26.9.27
 
 # The inner loop: no browser and no services (SQLite, local memory, tasks in-process).
 test-quick: install-dev

@@ -85,6 +85,16 @@ def _address(request: HttpRequest, **changes: str | None) -> str:
     return f"?{params.urlencode()}"
 
 
+def _chosen_filters(filters: SearchFilters) -> list[str]:
+    """What the results are narrowed to, named as the facets name it."""
+    labels = [KINDS[filters.kind]] if filters.kind else []
+    chosen = (filters.document_type, filters.issuing_body, filters.ortschaft)
+    labels += [item.name for item in chosen if item]
+    if filters.year:
+        labels.append(str(filters.year))
+    return labels
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """Search archive documents, notices and pages; filters with counts; pages of 20."""
@@ -116,6 +126,7 @@ def search(request: HttpRequest) -> HttpResponse:
             kind_counts=[(kind, KINDS[kind], counts.get(kind)) for kind in KINDS],
             facets=facets,
             filters=filters,
+            chosen_filters=_chosen_filters(filters),
             page_number=page_number,
             has_next=page_number * RESULTS_PER_PAGE < total and page_number < MAX_PAGES,
             first_number=(page_number - 1) * RESULTS_PER_PAGE + 1,

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +51,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def format_value(self, value):
+        # A date input holds an ISO date or nothing (HTML): a rejected value typed into the
+        # address is left out, and the field's message says what was wrong.
+        formatted = super().format_value(value)
+        try:
+            date.fromisoformat(formatted or "")
+        except ValueError:
+            return None
+        return formatted
 
 
 class _ListedChoices(forms.models.ModelChoiceIterator):

@@ -54,6 +54,22 @@ SERVICES = {
 SKIPPED_STRICT_TESTS = pytest.StashKey[list[str]]()
 
 
+VNU_JAR_IN_PROJECT = "var/tools/node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+def html_checker_jar() -> Path | None:
+    """The W3C Nu HTML Checker (npm's vnu-jar), if it is installed and Java is there."""
+    jar = Path(os.environ.get("VNU_JAR", Path(__file__).resolve().parents[1] / VNU_JAR_IN_PROJECT))
+    return jar if jar.is_file() and shutil.which("java") else None
+
+
+SERVICES["html-checker"] = (
+    lambda: html_checker_jar() is not None,
+    "install Java (Debian: default-jre-headless) and the Nu HTML Checker: "
+    "npm install --prefix var/tools vnu-jar (or set VNU_JAR)",
+)
+
+
 def _services_required() -> bool:
     # Strict parsing: a CI that sets REQUIRE_SERVICES=true must not be ignored by accident.
     value = os.environ.get("REQUIRE_SERVICES", "").strip().lower()

@@ -1,6 +1,7 @@
 """The notice board: notices (with Amtliche Bekanntmachungen and events among them),
 the board page, the calendar page, and the record of what hung on the board when."""
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -27,6 +28,7 @@ from website.forms import form_values
 from website.models import Ortschaft, ViewRestrictionsMixin
 from website.ortschaft import remembered_ortschaft_redirect
 from website.page_cache import kept_for_generation, shared_until_change
+from website.page_form import PortalPageForm
 
 from ..blocks import NoticeBodyBlock
 from ..forms import BoardFilterForm, CalendarFilterForm, NoticePageForm
@@ -441,8 +443,18 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
     )
 
 
+def _address_parts(url: str) -> list[str]:
+    """An address cut after each slash of its path and before each hyphen, for a `<wbr>`
+    between the parts of an address that wraps nowhere else: a reader copying it from paper
+    or a screen then finds its lines broken where a hyphen begins the next one, never where
+    it could be taken for hyphenation or within a word (as browsers break addresses)."""
+    return re.split(r"(?<=[^/]/)(?=[^/])|(?<=.)(?=-)", url)
+
+
 class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """The board (Schwarzes Brett): current notices, filters, feeds, print view and display mode."""
+
+    base_form_class = PortalPageForm
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
 
@@ -542,18 +554,31 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             .for_listing()
             .order_by("display_from", "pk")
         )
+        # Each with its full address, which a reader at the Schaukasten types in.
+        sheet = [(notice, _address_parts(notice.get_full_url(request))) for notice in notices]
         return self.render(
             request,
             template="notices/notice_print.html",
-            context_overrides={"ortschaft": ortschaft, "notices": notices},
+            context_overrides={"ortschaft": ortschaft, "notices": sheet},
         )
 
     @path("anzeige/<slug:ortschaft_slug>/", name="display")
     def display_view(self, request, ortschaft_slug: str):
         ortschaft = get_object_or_404(Ortschaft, slug=ortschaft_slug)
+        # Official notices first, however old: the screen is one of the places they are made
+        # known, so they are never cut off by newer news (display.js shows them more often).
         notices = (
-            self.notices().on_board().for_ortschaft(ortschaft).for_listing().newest_first()[:12]
+            self.notices()
+            .on_board()
+            .for_ortschaft(ortschaft)
+            .for_listing()
+            .order_by("-kind__has_display_period", "-publication_date", "-pk")[:12]
         )
+        # Each slide with its notice's address, short (no scheme) to read and type from afar.
+        slides = [
+            (notice, _address_parts(notice.get_full_url(request).partition("://")[2]))
+            for notice in notices
+        ]
         events = (
             NoticePage.objects.upcoming_events()
             .for_ortschaft(ortschaft)
@@ -563,12 +588,14 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         return self.render(
             request,
             template="notices/notice_display.html",
-            context_overrides={"ortschaft": ortschaft, "notices": notices, "events": events},
+            context_overrides={"ortschaft": ortschaft, "notices": slides, "events": events},
         )
 
 
 class CalendarPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """Upcoming events by month, with iCalendar feeds for all and per Ortschaft."""
+
+    base_form_class = PortalPageForm
 
     introduction = models.TextField(_("introduction"), blank=True, max_length=1000)
 

@@ -6,18 +6,52 @@
   if (!root) return;
   var slideSeconds = Number(root.dataset.slideSeconds) || 15;
   var refreshSeconds = Number(root.dataset.refreshSeconds) || 300;
-  var current = 0;
+  // Official notices (Amtliche Bekanntmachungen) are what the screen must make known: the
+  // server puts them first, and the cycle shows them again, one in turn, after every two
+  // other slides: at least every third slide is an official one, however many others there are.
+  var OTHERS_BETWEEN_OFFICIAL = 2;
+  var cycle = [];
+  var position = 0;
   document.documentElement.classList.add("js");
 
   function slides() {
     return root.querySelectorAll("[data-slides] > .display__slide");
   }
 
+  // The order of the slides' indexes in one round, e.g. O1 O2 A B O1 C D O2 E.
+  function cycleOf(all) {
+    var officials = [];
+    var others = [];
+    for (var i = 0; i < all.length; i++) {
+      (all[i].hasAttribute("data-official") ? officials : others).push(i);
+    }
+    var order = officials.slice();
+    var nextOfficial = 0;
+    for (var j = 0; j < others.length; j++) {
+      order.push(others[j]);
+      var isLastOfRound = j === others.length - 1; // the round starts with the officials
+      if (officials.length && (j + 1) % OTHERS_BETWEEN_OFFICIAL === 0 && !isLastOfRound) {
+        order.push(officials[nextOfficial++ % officials.length]);
+      }
+    }
+    return order;
+  }
+
   function show(index) {
     var all = slides();
-    if (!all.length) return;
-    current = index % all.length;
-    for (var i = 0; i < all.length; i++) all[i].hidden = i !== current;
+    for (var i = 0; i < all.length; i++) all[i].hidden = i !== index;
+  }
+
+  function start() {
+    cycle = cycleOf(slides());
+    position = 0;
+    if (cycle.length) show(cycle[0]);
+  }
+
+  function next() {
+    if (!cycle.length) return;
+    position = (position + 1) % cycle.length;
+    show(cycle[position]);
   }
 
   function tickClock() {
@@ -39,7 +73,7 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-slides]");
         if (!fresh) return;
         root.querySelector("[data-slides]").replaceWith(fresh);
-        show(0);
+        start();
         root.classList.remove("display--offline");
       })
       .catch(function () {
@@ -48,9 +82,9 @@
       });
   }
 
-  show(0);
+  start();
   tickClock();
-  setInterval(function () { show(current + 1); }, slideSeconds * 1000);
+  setInterval(next, slideSeconds * 1000);
   setInterval(tickClock, 30 * 1000);
   setInterval(refresh, refreshSeconds * 1000);
 })();

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
@@ -243,6 +244,35 @@ def test_each_facet_counts_as_if_its_own_choice_were_not_made(client, mixed_cont
     assert counts["ortschaft"] == {"Meitzendorf": 1}
     assert counts["jahr"] == {"2023": 1}
     assert '<span aria-current="true" class="facet__chosen">Plan (1)</span>' in html
+
+
+@pytest.mark.service("postgres")
+def test_the_facets_fold_say_what_is_chosen_and_lead_to_the_results(client, mixed_content):
+    # when a citizen narrows the search to plans of 2023
+    response = search(client, "Kranichrast", typ="plan", jahr="2023")
+
+    # then the facets are folded behind a summary that counts the choices, the line after
+    # the count names them, and every link that changes the results leads to them
+    soup = BeautifulSoup(response.content, "html.parser")
+    panel = soup.select_one(".search-filters details.filter-panel")
+    assert not panel.has_attr("open")
+    assert panel.summary.get_text(" ", strip=True) == "Eingrenzen (2 aktiv)"
+    results = soup.select_one("#ergebnisse")
+    assert results.h2.get_text(" ", strip=True) == "1 Ergebnis für „Kranichrast“"
+    chosen = results.select_one(".active-filters")
+    assert chosen.get_text(" ", strip=True) == "Gefiltert nach: Plan 2023"
+    links = panel.select("nav a") + results.select(".search-order a")
+    assert links
+    assert all(link["href"].endswith("#ergebnisse") for link in links)
+
+
+@pytest.mark.service("postgres")
+def test_the_summary_names_no_choice_without_one(client, mixed_content):
+    response = search(client, "Kranichrast")
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one(".filter-panel summary").get_text(" ", strip=True) == "Eingrenzen"
+    assert soup.select_one(".active-filters") is None
 
 
 @pytest.mark.service("postgres")

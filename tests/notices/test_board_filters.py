@@ -1,6 +1,7 @@
 """The board for citizens: filters by Ortschaft, kind, category and date range, pagination, and
 helpful answers (never a 500) to filter values that do not exist."""
 
+import re
 from datetime import date
 
 import pytest
@@ -281,3 +282,80 @@ def test_next_page_link_keeps_the_filters(client, board, ortschaften, cookie):
     assert response.status_code == 200
     assert response.context["results"].number == 2
     assert set(response.context["filters"]) == {"ortschaft", "art"}
+
+
+def filter_panel(response):
+    """The folded filters of a board or calendar page, and the text of their summary."""
+    panel = BeautifulSoup(response.content, "html.parser").select_one("details.filter-panel")
+    return panel, panel.summary.get_text(" ", strip=True)
+
+
+def test_the_folded_filters_say_how_many_are_in_use_and_lead_to_the_results(client, board, notices):
+    # when a citizen filters the board for Ebendorf's road works
+    response = client.get(board.url, {"ortschaft": "ebendorf", "art": "baustelle-verkehr"})
+
+    # then the filters stay folded, say that two are in use, and send the next choice to the
+    # results, so the browser shows the results and the next Tab goes to the first notice
+    panel, summary = filter_panel(response)
+    assert not panel.has_attr("open")
+    assert summary == "Bekanntmachungen filtern (2 aktiv)"
+    assert panel.form["action"] == f"{response.wsgi_request.path}#ergebnisse"
+    assert panel.select_one(".filter-form__reset")["href"] == "?ortschaft=#ergebnisse"
+
+
+def test_the_filters_name_none_in_use_without_a_choice(client, board, notices):
+    response = client.get(board.url, {"ortschaft": ""})
+
+    panel, summary = filter_panel(response)
+    assert summary == "Bekanntmachungen filtern"
+    assert "Gefiltert nach" not in response.content.decode()
+
+
+def test_a_filter_that_cannot_be_used_opens_the_filters_and_does_not_count(client, board, notices):
+    response = client.get(board.url, {"ortschaft": "atlantis", "art": "neuigkeit"})
+
+    panel, summary = filter_panel(response)
+    assert panel.has_attr("open")
+    assert summary == "Bekanntmachungen filtern (1 aktiv)"
+    assert NO_SUCH_CHOICE in panel.get_text()
+
+
+def test_the_count_before_the_notices_says_what_they_are_filtered_by(client, board, notices):
+    # when
+    response = client.get(
+        board.url,
+        {"ortschaft": "ebendorf", "art": "baustelle-verkehr", "kategorie": "strassen"}
+        | {"von": "2020-01-01", "bis": "2030-12-31"},
+    )
+
+    # then the count names the Ortschaft, the line after it the other choices, and both
+    # come after the filters and before the first notice
+    soup = BeautifulSoup(response.content, "html.parser")
+    heading = soup.select_one("h2#ergebnisse")
+    assert heading.get_text(" ", strip=True) == "1 Meldung für Ebendorf und die ganze Gemeinde"
+    line = heading.find_next_sibling()
+    assert line["class"] == ["active-filters"]
+    assert [tag.get_text(strip=True) for tag in line.select(".tag")] == [
+        "Baustelle & Verkehr",
+        "Straßen",
+        "Veröffentlicht ab 01.01.2020",
+        "Veröffentlicht bis 31.12.2030",
+    ]
+    assert line.get_text(" ", strip=True).startswith("Gefiltert nach:")
+    assert heading.find_previous("details", class_="filter-panel") is not None
+    assert line.find_next("article")["class"][0] == "notice-teaser"
+
+
+def test_the_calendar_counts_its_events_after_its_folded_filters(client, calendar):
+    # when
+    response = client.get(calendar.url, {"ortschaft": "ebendorf", "kategorie": "nichts"})
+
+    # then
+    panel, summary = filter_panel(response)
+    assert summary == "Veranstaltungen filtern (1 aktiv)"
+    assert panel.form["action"].endswith("#ergebnisse")
+    count = BeautifulSoup(response.content, "html.parser").select_one("#ergebnisse")
+    assert re.fullmatch(
+        r"\d+ kommende Veranstaltung(en)? für Ebendorf und die ganze Gemeinde",
+        count.get_text(" ", strip=True),
+    )
