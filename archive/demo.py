@@ -8,10 +8,9 @@ from textwrap import wrap
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.text import slugify
 
-from notices.demo import GERMAN_LETTERS
 from website.models import HomePage, Ortschaft
+from website.slugs import german_slugify
 
 from .forms import file_checksum
 from .models import ArchiveIndexPage, Document, DocumentType, IssuingBody
@@ -437,7 +436,7 @@ def archive_seed_demo(home: HomePage) -> None:
             continue
         content = ContentFile(
             pdf_write(title=title, pages=[_filled(page, day) for page in pages]),
-            name=f"{slugify(title.translate(GERMAN_LETTERS))[:70]}.pdf",
+            name=f"{german_slugify(title)[:70]}.pdf",
         )
         # Saving a waiting document queues the reading of its text (signal handler).
         document = Document.objects.create(

@@ -4,10 +4,10 @@ from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django.utils.text import slugify
 from wagtail.documents import get_document_model
 
 from website.models import HomePage, Ortschaft
+from website.slugs import german_slugify
 
 from .models import (
     CalendarPage,
@@ -156,7 +156,7 @@ def _at(day: int, clock: time) -> datetime:
 def notices_seed_demo(home: HomePage) -> None:
     """Create the board, the calendar and the demo notices below `home`, unless they exist."""
     categories = {
-        name: Category.objects.get_or_create(name=name, defaults={"slug": _slug(name)})[0]
+        name: Category.objects.get_or_create(name=name, defaults={"slug": german_slugify(name)})[0]
         for name in CATEGORIES
     }
     board = home.get_children().type(NoticeIndexPage).first()
@@ -188,7 +188,7 @@ def notices_seed_demo(home: HomePage) -> None:
     for title, kind_slug, ortschaft_slugs, category_names, teaser, extra in NOTICES:
         notice = NoticePage(
             title=title,
-            slug=_slug(title),
+            slug=german_slugify(title),
             kind=kinds[kind_slug],
             teaser=teaser,
             body=_body(extra),
@@ -233,12 +233,3 @@ def _body(extra: dict) -> list[dict]:
         )
         body.append({"type": "attachment", "value": {"document": document.pk, "title": ""}})
     return body
-
-
-GERMAN_LETTERS = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "&": "und"}
-)
-
-
-def _slug(name: str) -> str:
-    return slugify(name.translate(GERMAN_LETTERS))

@@ -24,6 +24,7 @@ def portal(request: HttpRequest) -> dict:
         "footer_pages": layout["footer"],
         "ortschaften": layout["ortschaften"],
         "site_logo": layout["logo"],
+        "site_logo_2x": layout["logo_2x"],
         "site_preview_image": layout["preview_image"],
         "chosen_ortschaft": next(
             (ortschaft for ortschaft in layout["ortschaften"] if ortschaft["slug"] == chosen_slug),

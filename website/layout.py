@@ -20,8 +20,10 @@ from .models import AccessibilityStatementPage, MunicipalitySettings, Ortschaft,
 from .page_cache import kept_for_generation
 from .seo import PREVIEW_IMAGE_FILTER
 
-# The logo's size in the header (templates/base.html).
+# The logo's size in the header (templates/base.html), and twice that for screens with two
+# pixels to the point (phones, most laptops), where the first would look blurred.
 HEADER_LOGO_FILTER = "height-64"
+HEADER_LOGO_FILTER_2X = "height-128"
 
 
 def any_view_restrictions() -> bool:
@@ -81,6 +83,7 @@ def _build_layout(site: Site) -> dict:
         "footer": [_link(page, site) for page in footer_pages],
         "ortschaften": list(Ortschaft.objects.values("name", "slug", "short_description")),
         "logo": _rendition(logo, HEADER_LOGO_FILTER),
+        "logo_2x": _rendition(logo, HEADER_LOGO_FILTER_2X),
         "preview_image": _rendition(logo, PREVIEW_IMAGE_FILTER),
     }
 

@@ -1,3 +1,5 @@
+// The portal's script in the Wagtail admin (every page; website/wagtail_hooks.py).
+//
 // Starts the Wagtail admin's widgets that Wagtail starts with inline scripts, which the
 // admin's Content-Security-Policy does not run. The portal's templates (templates/wagtailadmin/)
 // and choosers (barleben_portal/security.py) put a <template data-admin-init="…"> where
@@ -44,3 +46,10 @@
   }).observe(document.documentElement, { childList: true, subtree: true });
   startWithin(document.documentElement);
 })();
+
+// Wagtail's multiple document upload stores each file the moment it is chosen, titled after
+// its name. Sent without a title, a file is held instead (Wagtail's UploadedFile), and its row
+// asks for the title and the rest; the document is made when staff save that form.
+document.addEventListener('wagtail:documents-upload', (event) => {
+  event.detail.data.title = '';
+});

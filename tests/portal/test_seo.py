@@ -423,3 +423,34 @@ def test_search_description_wins_and_is_cut_for_previews(client, demo):
 
     assert tags["og:description"].startswith("Wer dieses Portal betreibt.")
     assert len(tags["og:description"]) <= 300
+
+
+def test_pages_without_a_description_of_their_own_still_describe_themselves(demo, client):
+    # given: the search, a document without a description, the expired notices
+    document = Document.objects.filter(description="").first() or Document.objects.first()
+    document.description = ""
+    document.save()
+    board = NoticeIndexPage.objects.get()
+    pages = ["/suche/", "/suche/?q=Haushalt", document.get_absolute_url(), f"{board.url}archiv/"]
+
+    for path in pages:
+        html = BeautifulSoup(client.get(path).content, "html.parser")
+        tag = html.find("meta", attrs={"name": "description"})
+
+        # then: a description, German and about the page
+        assert tag is not None and len(tag["content"]) > 30, path
+    document_html = BeautifulSoup(client.get(document.get_absolute_url()).content, "html.parser")
+    description = document_html.find("meta", attrs={"name": "description"})["content"]
+    assert "im Archiv der Gemeinde Barleben" in description
+
+
+def test_the_header_logo_is_sharp_on_screens_with_two_pixels_to_the_point(demo, client):
+    logo = ImageFactory()
+    settings = MunicipalitySettings.for_site(Site.objects.get(is_default_site=True))
+    settings.logo = logo
+    settings.save()
+
+    img = BeautifulSoup(client.get("/").content, "html.parser").select_one(".brand__logo")
+
+    assert img["srcset"].endswith(" 2x")
+    assert logo.get_rendition("height-128").url in img["srcset"]

@@ -4,6 +4,7 @@
 from django import template
 from django.utils import translation
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from wagtail.models import Page
 
 from website import seo
@@ -43,6 +44,10 @@ def page_meta(context, *, type: str = "website", title: str = "", description: s
         title = title or page.seo_title or page.title
         description = description or _page_description(page)
         image = seo.first_body_image(page)
+    # Every page has one: where nothing more is known, what the portal is.
+    description = description or gettext(
+        "Notices, events, the archive and surveys of %(name)s, in one place."
+    ) % {"name": municipality.name}
     return {
         "type": type,
         "title": title or municipality.name,
