@@ -18,7 +18,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backends
 
 from website.page_cache import pages_changed
+from website.tasks import task_queue_on_commit
 
 from .extraction import Extraction, ExtractionError, text_extract
 from .forms import file_checksum
@@ -330,7 +330,11 @@ def document_index_queue(*, document: Document) -> None:
     from .tasks import document_index_large_task, document_index_task
 
     task = document_index_large_task if _is_large(document) else document_index_task
-    transaction.on_commit(partial(task.delay, document.pk), robust=True)
+    task_queue_on_commit(
+        task,
+        document.pk,
+        if_unreachable="the document waits, and the indexing sweep queues it again",
+    )
 
 
 def document_index_retry(*, document_id: int) -> bool:

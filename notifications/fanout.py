@@ -21,6 +21,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from website.models import Ortschaft
+from website.tasks import task_queue_on_commit
 
 from .audiences import audience_for, audiences
 from .models import Delivery, DigestEntry, Dispatch, Frequency
@@ -76,7 +77,11 @@ def dispatch_create(
     with transaction.atomic():
         dispatch.save()
         dispatch.ortschaften.set(ortschaften)
-        transaction.on_commit(lambda: dispatch_fan_out_task.delay(dispatch.pk), robust=True)
+        task_queue_on_commit(
+            dispatch_fan_out_task,
+            dispatch.pk,
+            if_unreachable="the notification sweep starts the fan-out",
+        )
     logger.info("Created dispatch %s for %s %s", dispatch.pk, source_type, source.pk)
     return dispatch
 
@@ -170,6 +175,21 @@ def dispatch_fan_out(*, dispatch_id: int) -> int:
     return total
 
 
+def _bulk_messages_waiting() -> int:
+    """How many batches wait in the senders' queue, not yet taken by a worker."""
+    from .tasks import delivery_send_batch_task
+
+    app = delivery_send_batch_task.app
+    if app.conf.task_always_eager:
+        return 0  # tasks run where they are queued
+    queue = app.amqp.router.route({}, delivery_send_batch_task.name)["queue"].name
+    with app.connection_for_read() as connection, connection.channel() as channel:
+        try:
+            return channel.queue_declare(queue=queue, passive=True).message_count
+        except connection.channel_errors:
+            return 0  # no such queue: Redis keeps none that is empty
+
+
 def notifications_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Restart fan-outs and re-queue deliveries that a lost message or killed worker left."""
     from .tasks import dispatch_fan_out_task
@@ -183,10 +203,21 @@ def notifications_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     for dispatch_id in dispatch_ids:
         dispatch_fan_out_task.delay(dispatch_id)
+    # Lost, or waiting its turn? A delivery without a message (never queued), or one a
+    # sender took and left (its lease ran out: the worker was killed), is lost. One queued
+    # and not taken since may just wait: a fan-out to thousands, at a rate limit, takes
+    # longer than SWEEP_AFTER, and queuing what waits once more would add a message per
+    # delivery at every sweep. So it counts as lost only once no batch waits in the queue:
+    # a queue is first in, first out, so every message queued before has been taken, and a
+    # delivery still not taken after SWEEP_AFTER lost its message (Redis restarted without
+    # its queues, a worker died before its claim). While batches wait, it waits with them.
+    lost = Q(queued_at__isnull=True) | Q(lease_until__lt=now)
+    if not _bulk_messages_waiting():
+        lost |= Q(queued_at__lt=stale)
     left_behind = (
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+        .filter(lost)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -200,7 +231,8 @@ def notifications_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     : settings.NOTIFICATIONS_CHUNK_SIZE
                 ]
             )
-            Delivery.objects.filter(pk__in=chunk).update(queued_at=now)
+            # Queued afresh: a lease that ran out no longer says that it was taken and left.
+            Delivery.objects.filter(pk__in=chunk).update(queued_at=now, lease_until=None)
         if not chunk:
             break
         _queue_batches(chunk)

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from website.tasks import task_queue_on_commit
+
 from .audiences import Audience, audiences
 from .email import site_root_url
 from .models import Delivery, DigestEntry, Recipient
@@ -50,7 +52,9 @@ def delivery_queue_single(*, audience: Audience, recipient: Recipient, kind: str
     from .tasks import delivery_send_task
 
     delivery = Delivery.objects.create(kind=kind, audience=audience.name, recipient_id=recipient.pk)
-    transaction.on_commit(lambda: delivery_send_task.delay(delivery.pk), robust=True)
+    task_queue_on_commit(
+        delivery_send_task, delivery.pk, if_unreachable="the notification sweep queues it again"
+    )
     return delivery
 
 

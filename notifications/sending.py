@@ -6,6 +6,7 @@ permanent ones count towards pausing the recipient.
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from website.tasks import task_queue_on_commit
 
 from .audiences import Audience, audience_for
 from .channels import Addressee, Channel, ConnectionFailure, Refused
@@ -27,8 +30,34 @@ MAX_RETRY_DELAY = timedelta(hours=4)
 TRANSACTIONAL_KINDS = {Delivery.Kind.CONFIRMATION, Delivery.Kind.REMINDER}
 
 
+@dataclass
+class _SecondCount:
+    """Messages counted in one second."""
+
+    second: int = 0
+    count: int = 0
+
+    def incr(self, second: int) -> int:
+        if second != self.second:
+            self.second, self.count = second, 0
+        self.count += 1
+        return self.count
+
+
+# This process's own count, for while the shared one cannot be had.
+_local_count = _SecondCount()
+
+
 def _wait_for_rate_limit() -> None:
-    """At most NOTIFICATIONS_MAX_PER_SECOND messages per second across all workers."""
+    """At most NOTIFICATIONS_MAX_PER_SECOND messages per second across all workers.
+
+    The workers count in the cache (Redis). While Redis cannot be reached, the portal's
+    cache answers as if the count were missing (website/cache.py); each process then keeps
+    the limit by a count of its own rather than fail its batch, whose deliveries would wait
+    for their lease to run out. Together the processes may then send their number times the
+    limit, but only the batches they had taken (with Redis as the broker they take no new
+    ones), and what a mail server refuses for it is tried again later.
+    """
     limit = settings.NOTIFICATIONS_MAX_PER_SECOND
     if not limit:
         return
@@ -36,7 +65,11 @@ def _wait_for_rate_limit() -> None:
         second = int(time.time())
         key = f"notifications:rate:{second}"
         cache.add(key, 0, timeout=10)
-        if cache.incr(key) <= limit:
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = _local_count.incr(second)
+        if count <= limit:
             return
         time.sleep(max(0.0, second + 1 - time.time()))
 
@@ -233,7 +266,9 @@ def _queue_retry(delivery_ids: list[int]) -> None:
 
     due = Delivery.objects.filter(pk__in=delivery_ids).aggregate(due=models.Max("next_attempt_at"))
     countdown = max(0.0, (due["due"] - timezone.now()).total_seconds()) if due["due"] else 0
-    transaction.on_commit(
-        lambda: delivery_send_batch_task.apply_async((delivery_ids,), countdown=countdown),
-        robust=True,
+    task_queue_on_commit(
+        delivery_send_batch_task,
+        delivery_ids,
+        countdown=countdown,
+        if_unreachable="the notification sweep queues them again",
     )

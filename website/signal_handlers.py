@@ -1,9 +1,6 @@
-from functools import partial
-
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_migrate, post_save
 from wagtail.images import get_image_model
@@ -12,11 +9,13 @@ from wagtail.images import get_image_model
 def prepare_renditions(sender, instance, raw: bool = False, **kwargs):
     # Every save (a new image, file or focal point): a worker makes its public sizes after
     # the commit; those there are already are found, not made again.
-    from .tasks import image_renditions_prepare_task
+    from .tasks import image_renditions_prepare_task, task_queue_on_commit
 
     if not raw:
-        transaction.on_commit(
-            partial(image_renditions_prepare_task.delay, instance.pk), robust=True
+        task_queue_on_commit(
+            image_renditions_prepare_task,
+            instance.pk,
+            if_unreachable="the image is stored; a page makes its sizes when it first shows it",
         )
 
 

@@ -8,6 +8,7 @@ promise honest when a mail server refuses, a worker is killed and Redis loses it
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,6 +19,7 @@ from django.utils import timezone
 from barleben_portal.celery import app
 from notices.models import Subscription
 from notifications.audiences import audience_for
+from notifications.fanout import dispatch_fan_out, notifications_sweep
 from notifications.models import Delivery, DigestEntry, Frequency
 from notifications.recipients import recipient_unsubscribe
 from notifications.tasks import delivery_send_batch_task, notifications_sweep_task
@@ -287,6 +289,39 @@ def test_after_redis_restarts_mid_fan_out_the_sweep_sends_the_rest(
     # then everybody got exactly one e-mail
     assert smtp_server.recipient_counts() == Counter(dict.fromkeys(emails, 1))
     assert dispatch.deliveries.filter(status=Delivery.Status.SENT).count() == recipients
+
+
+def test_the_sweep_tells_deliveries_waiting_in_the_queue_from_lost_ones(
+    broker, settings, subscribers, publish_notice
+):
+    # given a fan-out to 30 in three batches, waiting in the queue longer than the sweep
+    # waits (no worker takes them: a long queue ahead, a rate limit)
+    settings.NOTIFICATIONS_BATCH_SIZE = 10
+    settings.NOTIFICATIONS_SWEEP_AFTER = 300
+    subscribers(30)
+    _notice, dispatch = publish_notice()
+    dispatch_fan_out(dispatch_id=dispatch.pk)
+    queue = broker.client()
+    assert queue.llen("mail-bulk") == 3
+    later = timezone.now() + timedelta(minutes=10)
+    # and one delivery a sender took and left (killed before its lease ran out)
+    left = dispatch.deliveries.order_by("pk").first()
+    Delivery.objects.filter(pk=left.pk).update(lease_until=later - timedelta(minutes=1))
+
+    # when the sweep runs
+    result = notifications_sweep(now=later)
+
+    # then it queues the one left again, and nothing of what waits
+    assert result["deliveries"] == 1
+    assert queue.llen("mail-bulk") == 4
+
+    # when Redis restarts without its queues, and the sweep runs again
+    broker.restart()
+    result = notifications_sweep(now=later + timedelta(minutes=10))
+
+    # then it queues every delivery again, once
+    assert result["deliveries"] == 30
+    assert queue.llen("mail-bulk") == 3
 
 
 def test_unsubscribing_during_a_fan_out_stops_the_mail_not_yet_sent(
