@@ -15,9 +15,11 @@ from datetime import UTC
 from django import forms
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import pagination, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
 from .models import Ortschaft
@@ -30,6 +32,39 @@ class ApiPagination(pagination.PageNumberPagination):
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        # DRF answers a page size out of range with its default; a client that asked for 0
+        # or 1,000 items should learn that it did not get them: a 400 naming the parameter.
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not (value.isdigit() and 1 <= int(value) <= self.max_page_size):
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(maximum)s.") % {"maximum": self.max_page_size}
+                    ]
+                }
+            )
+        return int(value)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        # DRF writes OpenAPI 3.0's `nullable`; the document is 3.1 (settings), where the last
+        # page's `next` and the first's `previous` are null by their type.
+        paginated = super().get_paginated_response_schema(schema)
+        for link in ("next", "previous"):
+            field = paginated["properties"][link]
+            field.pop("nullable", None)
+            field["type"] = ["string", "null"]
+        return paginated
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]*$"}

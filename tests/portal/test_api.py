@@ -3,6 +3,7 @@ breaks it; lists filter, paginate and cost fixed queries; answers are conditiona
 Last-Modified) and readable from any origin. Against PostgreSQL. What it must never show is
 in tests/portal/test_canary.py."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,60 @@ def test_a_list_page_costs_the_same_queries_for_few_and_many(
         with django_assert_max_num_queries(8):
             response = client.get(f"{API}{name}/?page_size=100")
         assert response.status_code == 200
+
+
+def _response_validator(document: dict, path: str):
+    """A JSON Schema (2020-12) validator for the 200 answer of `path` as the document has it:
+    `jsonschema`, not the library that writes the document nor Schemathesis."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry = Registry().with_resource(
+        "urn:api", Resource(contents=document, specification=DRAFT202012)
+    )
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    schema = {
+        "$ref": f"urn:api#/paths/{pointer}/get/responses/200/content/application~1json/schema"
+    }
+    return Draft202012Validator(
+        schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def test_every_list_and_detail_answer_matches_the_document(client, demo):
+    document = client.get(f"{API}openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    assert '"nullable"' not in json.dumps(document)  # OpenAPI 3.0's word, not 3.1's
+
+    checked = 0
+    for name in ("notices", "events", "documents", "survey-results"):
+        listing = client.get(f"{API}{name}/", {"page_size": 500}).json()
+        errors = list(_response_validator(document, f"{API}{name}/").iter_errors(listing))
+        assert not errors, (name, [error.message for error in errors[:5]])
+        for item in listing["results"]:
+            detail = client.get(f"{API}{name}/{item['id']}/").json()
+            validator = _response_validator(document, f"{API}{name}/{{id}}/")
+            assert not list(validator.iter_errors(detail)), (name, item["id"])
+            checked += 1
+    # notices with and without an event among them
+    assert checked > 20
+
+
+@pytest.mark.parametrize("page_size", ["0", "-1", "501", "viele"])
+def test_a_page_size_out_of_range_is_a_400_that_names_it(client, demo, page_size):
+    response = client.get(f"{API}notices/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_the_document_gives_the_page_size_range(client, demo):
+    document = client.get(f"{API}openapi.json").json()
+
+    (parameter,) = [
+        parameter
+        for parameter in document["paths"][f"{API}notices/"]["get"]["parameters"]
+        if parameter["name"] == "page_size"
+    ]
+    assert parameter["schema"]["minimum"] == 1 and parameter["schema"]["maximum"] == 500
