@@ -90,7 +90,7 @@ class AccountAdapter(DefaultAccountAdapter):
         is_code_page = (
             getattr(request.resolver_match, "url_name", "") == "account_confirm_login_code"
         )
-        if is_code_page and message is self.error_messages["too_many_login_attempts"]:
+        if is_code_page and message == self.error_messages["too_many_login_attempts"]:
             message = TOO_MANY_WRONG_CODES
         super().add_message(request, level, message_template, message_context, extra_tags, message)
 

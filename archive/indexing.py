@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backends
 
 from website.page_cache import pages_changed
-from website.tasks import task_queue_on_commit
+from website.task_queue import task_queue_on_commit
 
 from .extraction import Extraction, ExtractionError, text_extract
 from .forms import file_checksum

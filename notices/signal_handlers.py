@@ -1,7 +1,8 @@
-from django.db import transaction
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 from wagtail.signals import page_published, page_unpublished
+
+from website.task_queue import task_queue_on_commit
 
 from .announcing import notice_announce
 from .ical import ical_feeds_forget
@@ -14,7 +15,9 @@ def record_display(sender, instance, **kwargs):
     # down now, not only at the next beat; so does publishing a notice that hangs as an
     # official one under another kind.
     if instance.is_official or _open_display_records(instance).exists():
-        transaction.on_commit(notice_display_sync_task.delay, robust=True)
+        task_queue_on_commit(
+            notice_display_sync_task, if_unreachable="the beat's display sync records it"
+        )
 
 
 def close_display_record(sender, instance, **kwargs):

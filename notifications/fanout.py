@@ -21,7 +21,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from website.models import Ortschaft
-from website.tasks import task_queue_on_commit
+from website.task_queue import task_queue_on_commit
 
 from .audiences import audience_for, audiences
 from .models import Delivery, DigestEntry, Dispatch, Frequency

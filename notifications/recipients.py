@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from website.tasks import task_queue_on_commit
+from website.task_queue import task_queue_on_commit
 
 from .audiences import Audience, audiences
 from .email import site_root_url

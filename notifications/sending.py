@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from website.tasks import task_queue_on_commit
+from website.task_queue import task_queue_on_commit
 
 from .audiences import Audience, audience_for
 from .channels import Addressee, Channel, ConnectionFailure, Refused

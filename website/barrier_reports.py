@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from .models import BarrierReport, MunicipalitySettings
+from .task_queue import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,11 @@ def barrier_report_submit(
     report.full_clean()
     with transaction.atomic():
         report.save()
-        # robust: a broken mail server must not turn the citizen's stored report into an error
-        # page; the sweep sends it later.
-        transaction.on_commit(lambda: barrier_report_notify_task.delay(report.pk), robust=True)
+        # A broker or mail server that is away must not turn the citizen's stored report into
+        # an error page.
+        task_queue_on_commit(
+            barrier_report_notify_task, report.pk, if_unreachable="the report sweep sends it"
+        )
     logger.info("Stored barrier report %s", report.pk)
     return report
 

@@ -6,7 +6,6 @@ address (slug) with a message staff cannot act on. Here the message names the pa
 holds the address and says what to do.
 """
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -17,18 +16,18 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 class PortalPageForm(WagtailAdminPageForm):
     def clean(self):
-        slug = self.cleaned_data.get("slug")
-        if slug and self.parent_page is not None:
+        cleaned_data = super().clean()
+        # Wagtail found the address taken (a clash is rare: the page is looked up only then).
+        if self.has_error("slug") and self.parent_page is not None:
             holder = (
                 self.parent_page.get_children()
-                .filter(slug=slug)
+                .filter(slug=self["slug"].value())
                 .exclude(pk=self.instance.pk)
                 .first()
             )
             if holder is not None:
-                # Also takes the slug out of the cleaned data: Wagtail's own check is skipped.
-                self.add_error("slug", ValidationError(_slug_taken_message(holder)))
-        return super().clean()
+                self.errors["slug"] = self.error_class([_slug_taken_message(holder)])
+        return cleaned_data
 
 
 def _slug_taken_message(holder) -> str:

@@ -5,11 +5,13 @@ from django.db.models import Q
 from django.db.models.signals import post_migrate, post_save
 from wagtail.images import get_image_model
 
+from .task_queue import task_queue_on_commit
+
 
 def prepare_renditions(sender, instance, raw: bool = False, **kwargs):
     # Every save (a new image, file or focal point): a worker makes its public sizes after
     # the commit; those there are already are found, not made again.
-    from .tasks import image_renditions_prepare_task, task_queue_on_commit
+    from .tasks import image_renditions_prepare_task
 
     if not raw:
         task_queue_on_commit(

@@ -1,9 +1,7 @@
 import logging
 import smtplib
 
-from celery import Task, shared_task
-from django.db import transaction
-from kombu.exceptions import OperationalError
+from celery import shared_task
 from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
 
@@ -12,30 +10,6 @@ from .layout import HEADER_LOGO_FILTER, HEADER_LOGO_FILTER_2X
 from .seo import PREVIEW_IMAGE_FILTER
 
 logger = logging.getLogger(__name__)
-
-
-def task_queue_on_commit(task: Task, *args, if_unreachable: str, **options) -> None:
-    """Queue a task once the transaction commits; a broker that cannot be reached is logged.
-
-    The request or command that asked for the task still succeeds, and the transaction's
-    other hooks still run; the log says what makes up for the task (`if_unreachable`: a
-    sweep, the first request). Not Celery's `delay_on_commit`, whose hook is not robust, nor
-    a `functools.partial`, which Django's robust hooks cannot name in the log (they crash).
-    """
-
-    def queue() -> None:
-        try:
-            task.apply_async(args, **options)
-        except OperationalError as error:
-            logger.error(
-                "Task %s%r not queued, the broker cannot be reached (%s): %s",
-                task.name,
-                args,
-                error,
-                if_unreachable,
-            )
-
-    transaction.on_commit(queue, robust=True)
 
 
 @shared_task(

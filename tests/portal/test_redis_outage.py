@@ -200,16 +200,18 @@ def test_seed_demo_runs_while_redis_is_away_and_logs_what_was_not_queued(
     assert HomePage.objects.exists()
     assert Document.objects.filter(indexing_state=Document.IndexingState.WAITING).exists()
     # and the log names each task that could not be queued (and what makes up for it): the
-    # images' sizes, the documents' reading and the notices' fan-out, none skipped
+    # images' sizes, the documents' reading, the notices' fan-out and their display record,
+    # none skipped
     not_queued = {
         record.args[0]
         for record in caplog.records
-        if record.name == "website.tasks" and record.levelno == logging.ERROR
+        if record.name == "website.task_queue" and record.levelno == logging.ERROR
     }
     assert not_queued == {
         "website.tasks.image_renditions_prepare_task",
         "archive.tasks.document_index_task",
         "notifications.tasks.dispatch_fan_out_task",
+        "notices.tasks.notice_display_sync_task",
     }
 
 
