@@ -78,6 +78,7 @@ bench: install-dev
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/archive.py
+	$(BIN)/python bench/services.py
 	$(BIN)/python bench/participation.py
 	$(BIN)/python bench/pages.py
 

@@ -24,11 +24,14 @@ from wagtail.models import Page
 from wagtail.search.query import And, MatchAll, Not, Phrase, PlainText, SearchQuery
 
 from notices.models import NoticePage
+from services.models import Service
 from website.models import Ortschaft
 
 from .models import Document, DocumentText, DocumentType, IssuingBody
 
 RESULTS_PER_PAGE = 20
+# Administrative services shown above the results: what citizens most often look for.
+SERVICES_SHOWN = 3
 # Deeper pages are not offered: nobody reads them, and each costs more than the last.
 MAX_PAGES = 50
 MAX_QUERY_LENGTH = 200
@@ -179,6 +182,12 @@ def _search(kind: str, query: str, filters: SearchFilters, is_newest_first: bool
     if is_newest_first:
         return queryset.order_by(newest_first).search(_parsed(query), order_by_relevance=False)
     return queryset.search(_parsed(query)).annotate_score("_score")
+
+
+def services_found(query: str) -> list[Service]:
+    """The administrative services that best match the query (name, search terms, texts),
+    shown before everything else: someone who types "Personalausweis" wants to apply."""
+    return list(Service.objects.current().search(_parsed(query))[:SERVICES_SHOWN])
 
 
 def _by_date(hit: Hit) -> date:

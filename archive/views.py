@@ -18,6 +18,7 @@ from .search import (
     query_clean,
     search_facets,
     search_matches,
+    services_found,
     site_search,
 )
 
@@ -116,6 +117,8 @@ def search(request: HttpRequest) -> HttpResponse:
         if page_number > 1 and not hits:
             raise Http404("No results on this page")
         facets = search_facets(filters=filters, matches=matches)
+        if page_number == 1 and filters == SearchFilters():
+            context["services"] = services_found(query)
         for facet in facets:
             facet.remove_url = _address(request, **{facet.name: None, "seite": None})
             for option in facet.options:

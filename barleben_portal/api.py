@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 from archive.api import DocumentViewSet
 from notices.api import EventViewSet, NoticeViewSet
 from participation.api import SurveyResultsViewSet
+from services.api import ServiceViewSet
 
 
 def api_urls() -> list:
@@ -17,6 +18,7 @@ def api_urls() -> list:
     router.register("events", EventViewSet, basename="api-event")
     router.register("documents", DocumentViewSet, basename="api-document")
     router.register("survey-results", SurveyResultsViewSet, basename="api-survey-results")
+    router.register("services", ServiceViewSet, basename="api-service")
     return [
         path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
         path("", include(router.urls)),

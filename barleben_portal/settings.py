@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "notices",
     "archive",
     "participation",
+    "services",
     "notifications",
     "accounts",
     "wagtail.contrib.forms",
@@ -227,6 +228,8 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.delivery_send_batch_task": {"queue": "mail-bulk"},
     "archive.tasks.document_index_task": {"queue": "archive"},
     "archive.tasks.document_index_large_task": {"queue": "archive-large"},
+    # A minute for a large export: beside the large files, never ahead of e-mail.
+    "services.tasks.catalogue_import_task": {"queue": "catalogue"},
 }
 # The process that queues a task writes its time limits into the message, so web and workers
 # must share these settings (as they do with one environment).
@@ -274,6 +277,13 @@ SURVEY_ANSWER_RATE = env("SURVEY_ANSWER_RATE", default="20/h")
 # Where rate limits find the client's address: behind a reverse proxy the request header it
 # sets with the one client address, e.g. HTTP_X_REAL_IP; REMOTE_ADDR without a proxy.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
+# The service catalogue (services/importing.py): the address of the state's XZuFi 2.2
+# export, imported daily at SERVICES_IMPORT_HOUR (Europe/Berlin) when set; the largest file
+# read, in MB.
+SERVICES_IMPORT_URL = env("SERVICES_IMPORT_URL", default="")
+SERVICES_IMPORT_HOUR = env.int("SERVICES_IMPORT_HOUR", default=2)
+SERVICES_IMPORT_MAX_MB = env.int("SERVICES_IMPORT_MAX_MB", default=300)
 
 CELERY_BEAT_SCHEDULE = {
     # Scheduled publication and the display periods of official notices, on time.
@@ -325,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=4),
     },
 }
+if SERVICES_IMPORT_URL:
+    CELERY_BEAT_SCHEDULE["services-catalogue-import"] = {
+        "task": "services.tasks.catalogue_import_task",
+        "schedule": crontab(minute=15, hour=SERVICES_IMPORT_HOUR),
+    }
 
 # The open-data API (barleben_portal/api.py): JSON only, described by drf-spectacular.
 REST_FRAMEWORK = {

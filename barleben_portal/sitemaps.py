@@ -20,6 +20,7 @@ from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 
 from archive.models import Document
 from notices.models import NoticePage
+from services.models import Service
 from website.seo import absolute_url, site_root_url
 
 # Entries per sitemap file: 5,000 keep one file quick to build; the index lists the files.
@@ -79,7 +80,14 @@ class DocumentSitemap(DjangoSitemap):
         return self._urls(page, root.scheme, root.netloc)
 
 
-SITEMAPS = {"seiten": PageSitemap, "dokumente": DocumentSitemap}
+class ServiceSitemap(DocumentSitemap):
+    """The page of every administrative service the catalogue lists."""
+
+    def items(self):
+        return Service.objects.current().only("pk", "modified_at").order_by("pk")
+
+
+SITEMAPS = {"seiten": PageSitemap, "dokumente": DocumentSitemap, "leistungen": ServiceSitemap}
 
 
 def _sitemaps(request: HttpRequest) -> dict:

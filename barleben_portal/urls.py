@@ -41,6 +41,7 @@ urlpatterns = [
     path("oparl/", include("archive.urls_oparl")),
     # A document's address depends on nothing an editor can change: it stays the same.
     path("archiv/dokumente/", include("archive.urls")),
+    path("leistungen/", include("services.urls")),
     path("benachrichtigungen/", include("notices.urls")),
     path("suchauftraege/", include("archive.urls_alerts")),
     path("konto/", account_views.account_overview, name="account_overview"),

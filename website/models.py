@@ -32,12 +32,22 @@ class Ortschaft(index.Indexed, models.Model):
     )
     short_description = models.TextField(_("short description"), blank=True, max_length=500)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    area_key = models.CharField(
+        _("area key"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The key the state's service catalogue (XZuFi) uses for this Ortschaft, where "
+            "offices are responsible for it alone; empty if there is none."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("short_description"),
         FieldPanel("sort_order"),
+        FieldPanel("area_key"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 

@@ -73,7 +73,7 @@ def json_ld_script(data: dict) -> SafeString:
     )
 
 
-def _without_empty(data: dict) -> dict:
+def without_empty(data: dict) -> dict:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
@@ -84,7 +84,7 @@ def _schema_date(moment: datetime, *, is_all_day: bool) -> str:
 
 def municipality_organization(municipality, request: HttpRequest) -> dict:
     """The municipality as a schema.org GovernmentOrganization: its name and its site."""
-    return _without_empty(
+    return without_empty(
         {
             "@type": "GovernmentOrganization",
             "name": municipality.name,
@@ -97,7 +97,7 @@ def municipality_json_ld(
     municipality, request: HttpRequest, *, ortschaften: Sequence[str] = ()
 ) -> dict:
     """The municipality (MunicipalitySettings) as schema.org data for the home page."""
-    address = _without_empty(
+    address = without_empty(
         {
             "@type": "PostalAddress",
             "streetAddress": municipality.street_address,
@@ -106,7 +106,7 @@ def municipality_json_ld(
             "addressCountry": "DE",
         }
     )
-    area = _without_empty(
+    area = without_empty(
         {
             "@type": "AdministrativeArea",
             "name": municipality.city or municipality.name,
@@ -116,7 +116,7 @@ def municipality_json_ld(
     return {
         "@context": SCHEMA_ORG,
         **municipality_organization(municipality, request),
-        **_without_empty(
+        **without_empty(
             {
                 "logo": preview_image_url(request, municipality.logo),
                 "email": municipality.email,
@@ -130,7 +130,7 @@ def municipality_json_ld(
 
 def event_json_ld(notice, request: HttpRequest, *, municipality, image_url: str | None) -> dict:
     """A notice that is an event as a schema.org Event."""
-    location = _without_empty(
+    location = without_empty(
         {
             "@type": "Place",
             "name": notice.location_name or notice.location_address,
@@ -152,7 +152,7 @@ def event_json_ld(notice, request: HttpRequest, *, municipality, image_url: str 
     return {
         "@context": SCHEMA_ORG,
         "@type": "Event",
-        **_without_empty(
+        **without_empty(
             {
                 "name": notice.title,
                 "description": notice.teaser,

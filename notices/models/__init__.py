@@ -12,6 +12,7 @@ from .board import (
     NoticeKind,
     NoticePage,
     NoticeQuerySet,
+    NoticeRelatedService,
 )
 from .subscriptions import Subscription
 
@@ -27,5 +28,6 @@ __all__ = [
     "NoticeKind",
     "NoticePage",
     "NoticeQuerySet",
+    "NoticeRelatedService",
     "Subscription",
 ]

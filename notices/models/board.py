@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager, PageQuerySet, Revision
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet, Revision
 from wagtail.search import index
 
+from services.models import Service
 from website.forms import form_values
 from website.models import Ortschaft, ViewRestrictionsMixin
 from website.ortschaft import remembered_ortschaft_redirect
@@ -259,6 +260,12 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             ],
             heading=_("Contact"),
         ),
+        InlinePanel(
+            "related_services",
+            heading=_("Related administrative services"),
+            label=_("Administrative service"),
+            help_text=_("Shown with the notice: what citizens can apply for because of it."),
+        ),
         FieldPanel("send_change"),
     ]
     search_fields = [
@@ -355,6 +362,24 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
 
     def get_workflow(self):
         return super().get_workflow() if self.is_or_was_official() else None
+
+
+class NoticeRelatedService(Orderable):
+    """An administrative service a notice names: "Das können Sie online erledigen"."""
+
+    notice = ParentalKey("NoticePage", on_delete=models.CASCADE, related_name="related_services")
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("administrative service"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("service")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related administrative service")
+        verbose_name_plural = _("related administrative services")
 
 
 class NoticeDisplayRecord(models.Model):

@@ -56,6 +56,7 @@ def notice_form_data():
                 **{name: _form_value(value) for name, value in values.items()},
                 "body": streamfield([]),
                 "comments": inline_formset([]),
+                "related_services": inline_formset([]),
                 action: "1",
             }
         )

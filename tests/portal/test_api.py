@@ -42,7 +42,7 @@ def test_schemathesis_finds_no_response_that_breaks_the_document(api_schema):
     """Every operation, with parameters Schemathesis makes from the document: no 5xx, and
     every answer as the document describes it (status, content type, JSON schema)."""
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 10
 
     for operation in operations:
 
@@ -66,7 +66,7 @@ def test_the_openapi_document_is_valid_and_describes_every_list_and_detail(clien
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
         f"{API}{name}/{suffix}"
-        for name in ("notices", "events", "documents", "survey-results")
+        for name in ("notices", "events", "documents", "survey-results", "services")
         for suffix in ("", "{id}/")
     }
 
@@ -192,7 +192,7 @@ def test_every_list_and_detail_answer_matches_the_document(client, demo):
     assert '"nullable"' not in json.dumps(document)  # OpenAPI 3.0's word, not 3.1's
 
     checked = 0
-    for name in ("notices", "events", "documents", "survey-results"):
+    for name in ("notices", "events", "documents", "survey-results", "services"):
         listing = client.get(f"{API}{name}/", {"page_size": 500}).json()
         errors = list(_response_validator(document, f"{API}{name}/").iter_errors(listing))
         assert not errors, (name, [error.message for error in errors[:5]])

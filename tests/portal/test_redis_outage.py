@@ -80,6 +80,7 @@ def notice_form(*, kind, image) -> dict:
                 [("image", {"image": image.pk, "alt_text": "Die Festwiese", "caption": ""})]
             ),
             "comments": inline_formset([]),
+            "related_services": inline_formset([]),
             "action-publish": "1",
         }
     )

@@ -26,6 +26,7 @@ from archive.models import Document, SavedSearch
 from notices.models import Subscription
 from notifications.audiences import audience_for
 from notifications.recipients import confirmation_signature
+from services.models import Service
 from tests.factories import SavedSearchFactory, SubscriptionFactory
 from website.models import Ortschaft
 
@@ -94,6 +95,7 @@ def world(demo):
     subscription = SubscriptionFactory(confirmed_at=None)
     saved_search = SavedSearchFactory(confirmed_at=None)
     document = Document.objects.first()
+    service = Service.objects.filter(life_situations__isnull=False).first()
     ortschaft = Ortschaft.objects.first()
     return {
         "user": user,
@@ -101,6 +103,8 @@ def world(demo):
         "saved_search": saved_search,
         "kwargs": {
             "archive_document": {"pk": document.pk},
+            "services:service": {"pk": service.pk},
+            "services:life_situation": {"slug": service.life_situations.first().slug},
             "wagtaildocs_serve": [document.pk, document.filename],
             "wagtaildocs_authenticate_with_password": {"restriction_id": 1},
             "wagtailcore_authenticate_with_password": {
@@ -126,6 +130,7 @@ def world(demo):
                     "api-event-detail",
                     "api-document-detail",
                     "api-survey-results-detail",
+                    "api-service-detail",
                     "oparl_organization",
                     "oparl_organization_meetings",
                     "oparl_meeting",

@@ -174,11 +174,12 @@ def test_sitemap_index_lists_each_file_with_absolute_addresses(client, demo, con
     assert [urlsplit(url).path for url in files] == [
         "/sitemap-seiten.xml",
         "/sitemap-dokumente.xml",
+        "/sitemap-leistungen.xml",
     ]
     assert all(url.startswith("http://testserver/") for url in files)
     # the newest change of each section, for crawlers that only look at the index
     tree = ElementTree.fromstring(response.content)
-    assert len(tree.findall(".//sm:lastmod", SITEMAP_NS)) == 2
+    assert len(tree.findall(".//sm:lastmod", SITEMAP_NS)) == 3
 
 
 def test_sitemap_is_paged(client, demo, content, monkeypatch):
@@ -203,7 +204,12 @@ def test_unknown_method_is_refused(client, demo):
 
 def _queries_of_sitemap(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        for path in (reverse("sitemap"), "/sitemap-seiten.xml", "/sitemap-dokumente.xml"):
+        for path in (
+            reverse("sitemap"),
+            "/sitemap-seiten.xml",
+            "/sitemap-dokumente.xml",
+            "/sitemap-leistungen.xml",
+        ):
             assert client.get(path).status_code == 200
     return len(queries)
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from notices.models import NoticeIndexPage, NoticePage
+from services.models import Service
 from tests.conftest import html_checker_jar
 from tests.factories import SavedSearchFactory, SubscriptionFactory
 
@@ -31,6 +32,11 @@ def _unlisted_paths() -> list[str]:
     event = NoticePage.objects.live().filter(kind__is_event=True).first()
     subscription = SubscriptionFactory()
     saved_search = SavedSearchFactory()
+    removed_service = Service.objects.create(
+        leika_key="99000000000009", name="Eine Leistung, die es nicht mehr gibt"
+    )
+    removed_service.removed_at = removed_service.modified_at
+    removed_service.save()
     return [
         f"{board.url}?ortschaft=ebendorf&art=baustelle-verkehr",
         f"{board.url}?von=31.02.2026",  # a rejected filter, with its message
@@ -41,6 +47,10 @@ def _unlisted_paths() -> list[str]:
         "/suche/?q=Haushalt",
         "/suche/?q=Bebauungsplan&ortschaft=ebendorf&sortierung=datum",
         "/suche/?q=",
+        "/suche/?q=Personalausweis",  # with the box of administrative services
+        "/leistungen/",
+        "/leistungen/lebenslagen/umzug/",
+        removed_service.get_absolute_url(),  # 410
         "/benachrichtigungen/",
         reverse("notices:subscription_manage", args=[subscription.token]),
         reverse("notices:subscription_unsubscribe", args=[subscription.token]),
@@ -102,7 +112,7 @@ def test_every_public_page_is_valid_html(demo, client, tmp_path, citizen_client)
     files = []
     for number, path in enumerate(paths):
         response = client.get(path, follow=True)
-        assert response.status_code in (200, 404), path
+        assert response.status_code in (200, 404, 410), path
         files.append(tmp_path / f"{number:03d}.html")
         files[-1].write_bytes(response.content)
     for path in [

@@ -22,6 +22,7 @@ from wagtail.models import Page, Site
 from archive.demo import archive_seed_demo
 from notices.demo import notices_seed_demo
 from participation.demo import participation_seed_demo
+from services.demo import services_seed_demo
 from website.models import (
     AccessibilityStatementPage,
     HomePage,
@@ -30,10 +31,26 @@ from website.models import (
     StandardPage,
 )
 
+# name, slug, description, the key the demo's service catalogue uses for the Ortschaft
 ORTSCHAFTEN = [
-    ("Barleben", "barleben", "Der Hauptort mit Rathaus, Schulen und dem Technologiepark Ostfalen."),
-    ("Ebendorf", "ebendorf", "Die Ortschaft im Süden mit ihrer romanischen Dorfkirche."),
-    ("Meitzendorf", "meitzendorf", "Die Ortschaft im Westen, an der Grenze zur Börde."),
+    (
+        "Barleben",
+        "barleben",
+        "Der Hauptort mit Rathaus, Schulen und dem Technologiepark Ostfalen.",
+        "15083040-01",
+    ),
+    (
+        "Ebendorf",
+        "ebendorf",
+        "Die Ortschaft im Süden mit ihrer romanischen Dorfkirche.",
+        "15083040-02",
+    ),
+    (
+        "Meitzendorf",
+        "meitzendorf",
+        "Die Ortschaft im Westen, an der Grenze zur Börde.",
+        "15083040-03",
+    ),
 ]
 
 STANDARD_PAGES = [
@@ -99,13 +116,14 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with known passwords; use it with DEBUG only."
             )
         with transaction.atomic():
-            for sort_order, (name, slug, description) in enumerate(ORTSCHAFTEN):
+            for sort_order, (name, slug, description, area_key) in enumerate(ORTSCHAFTEN):
                 Ortschaft.objects.get_or_create(
                     slug=slug,
                     defaults={
                         "name": name,
                         "short_description": description,
                         "sort_order": sort_order,
+                        "area_key": area_key,
                     },
                 )
             home = self._home_page()
@@ -134,6 +152,7 @@ class Command(BaseCommand):
             notices_seed_demo(home)
             archive_seed_demo(home)
             participation_seed_demo(home)
+            services_seed_demo()
             accounts = self._staff_accounts()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if accounts:
