@@ -46,6 +46,12 @@ class NoticeSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     ortschaften = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    easy_language_original = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a version in Leichte Sprache: the id of the notice it explains (only "
+        "that one is legally binding); null for a notice in standard language.",
+    )
     event = serializers.SerializerMethodField()
 
     class Meta:
@@ -65,6 +71,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "display_from",
             "display_until",
             "event",
+            "easy_language_original",
             "first_published_at",
             "last_published_at",
         ]

@@ -1,4 +1,6 @@
-"""RSS 2.0 and Atom feeds of the board, for all notices, per Ortschaft and per kind."""
+"""RSS 2.0 and Atom feeds of the board, for all notices, per Ortschaft and per kind, and of
+its notices in Leichte Sprache (`?sprache=leicht`). A version in Leichte Sprache carries the
+category "Leichte Sprache" and, in Atom, a link to the notice it explains (rel="related")."""
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
@@ -22,7 +24,9 @@ class BoardRssFeed(Feed):
     def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
         filters = BoardFilterForm(request).valid_filters()
         self.request = request
-        return {key: value for key, value in filters.items() if key in ("ortschaft", "art")}
+        return {
+            key: value for key, value in filters.items() if key in ("ortschaft", "art", "sprache")
+        }
 
     def title(self, filters: dict) -> str:
         parts = [self.board.title]
@@ -30,6 +34,8 @@ class BoardRssFeed(Feed):
             parts.append(filters["ortschaft"].name)
         if "art" in filters:
             parts.append(filters["art"].name)
+        if "sprache" in filters:
+            parts.append(_("Leichte Sprache"))
         return " – ".join(parts)
 
     def link(self, filters: dict) -> str:
@@ -49,7 +55,9 @@ class BoardRssFeed(Feed):
         return self.board.introduction or _("Current notices of the municipality")
 
     def items(self, filters: dict):
-        return self.board.filtered_notices(filters)[:FEED_SIZE]
+        return self.board.filtered_notices(filters).select_related("easy_language_original")[
+            :FEED_SIZE
+        ]
 
     def item_title(self, notice) -> str:
         return notice.title
@@ -72,11 +80,28 @@ class BoardRssFeed(Feed):
     def item_categories(self, notice) -> list[str]:
         return [
             notice.kind.name,
+            *([_("Leichte Sprache")] if notice.easy_language_original_id else []),
             *(o.name for o in notice.ortschaften.all()),
             *(c.name for c in notice.categories.all()),
         ]
 
+    def item_extra_kwargs(self, notice) -> dict:
+        original = notice.easy_language_original
+        if original is None or not original.live:
+            return {}
+        return {"related": original.get_full_url(self.request)}
+
+
+class AtomWithRelated(Atom1Feed):
+    """Atom, with a link to the notice a version in Leichte Sprache explains (RFC 4287
+    4.2.7.2: rel="related")."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("related"):
+            handler.addQuickElement("link", "", {"rel": "related", "href": item["related"]})
+
 
 class BoardAtomFeed(BoardRssFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithRelated
     subtitle = BoardRssFeed.description

@@ -125,6 +125,11 @@ class BoardFilterForm(forms.Form):
     kategorie = ListedChoiceField(label=_("Category"), empty_label=_("All categories"))
     von = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
     bis = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
+    sprache = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("All notices")), ("leicht", _("Only in Leichte Sprache"))],
+        required=False,
+    )
 
     def __init__(self, request):
         super().__init__(request.GET or None)
@@ -155,7 +160,7 @@ class BoardFilterForm(forms.Form):
 class CalendarFilterForm(BoardFilterForm):
     def __init__(self, request):
         super().__init__(request)
-        for name in ("art", "von", "bis"):
+        for name in ("art", "von", "bis", "sprache"):
             del self.fields[name]
 
 

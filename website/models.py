@@ -131,6 +131,21 @@ class MunicipalitySettings(BaseSiteSetting):
         return self.barrier_report_email or self.email
 
 
+def easy_language_original_field(help_text: str) -> models.ForeignKey:
+    """The field of a page in Leichte Sprache that names the page of its type it explains
+    (a notice's, a standard page's); its versions are `easy_language_versions` (the template
+    tag of the same name, includes/easy_language.html, PortalPageForm's checks)."""
+    return models.ForeignKey(
+        "self",
+        verbose_name=_("Leichte Sprache version of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="easy_language_versions",
+        help_text=help_text,
+    )
+
+
 class ViewRestrictionsMixin:
     """For a page that looks for its view restrictions (Wagtail: two queries whenever it is
     shown) only while some page of the portal has one."""
@@ -214,6 +229,14 @@ class ContentPage(ViewRestrictionsMixin, Page):
 class StandardPage(ContentPage):
     """Impressum, Datenschutzerklärung, Kontakt and any other page of text."""
 
+    easy_language_original = easy_language_original_field(
+        _(
+            "Choose the page this one explains in Leichte Sprache; both then link to each "
+            "other. Empty for a page in standard language."
+        )
+    )
+
+    content_panels = [*ContentPage.content_panels, FieldPanel("easy_language_original")]
     subpage_types = ["website.StandardPage"]
 
     class Meta:

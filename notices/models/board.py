@@ -26,7 +26,7 @@ from wagtail.search import index
 
 from services.models import Service
 from website.forms import form_values
-from website.models import Ortschaft, ViewRestrictionsMixin
+from website.models import Ortschaft, ViewRestrictionsMixin, easy_language_original_field
 from website.ortschaft import remembered_ortschaft_redirect
 from website.page_cache import kept_for_generation, shared_until_change
 from website.page_form import PortalPageForm
@@ -182,6 +182,12 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         blank=True,
         help_text=_("Leave empty when the notice concerns the whole municipality."),
     )
+    easy_language_original = easy_language_original_field(
+        _(
+            "Choose the notice this one explains in Leichte Sprache; both then link to "
+            "each other. Empty for a notice in standard language."
+        )
+    )
     categories = ParentalManyToManyField(Category, verbose_name=_("categories"), blank=True)
     teaser = models.TextField(
         _("teaser"),
@@ -235,6 +241,7 @@ class NoticePage(ViewRestrictionsMixin, RoutablePageMixin, Page):
         FieldPanel("categories", widget=CheckboxSelectMultiple),
         FieldPanel("teaser"),
         FieldPanel("body"),
+        FieldPanel("easy_language_original"),
         MultiFieldPanel(
             [FieldRowPanel([FieldPanel("display_from"), FieldPanel("display_until")])],
             heading=_("Display period (official notices)"),
@@ -455,7 +462,9 @@ def _filtered_listing(page, request, form_class, items_for, page_size: int, feed
         f"{key}={getattr(value, 'pk', value)}" for key, value in sorted(filters.items())
     )
     results = _page_or_404(request, lambda: items_for(filters), page_size, listing)
-    feed_query = urlencode({key: filters[key].slug for key in feed_keys if key in filters})
+    feed_query = urlencode(
+        {key: getattr(filters[key], "slug", filters[key]) for key in feed_keys if key in filters}
+    )
     return page.render(
         request,
         context_overrides={
@@ -524,6 +533,8 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             notices = notices.filter(publication_date__gte=filters["von"])
         if "bis" in filters:
             notices = notices.filter(publication_date__lte=filters["bis"])
+        if filters.get("sprache") == "leicht":
+            notices = notices.filter(easy_language_original__isnull=False)
         return notices.for_listing().newest_first()
 
     def filtered_ids(self, filters: dict) -> models.QuerySet:
@@ -541,7 +552,7 @@ class NoticeIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
             BoardFilterForm,
             self.filtered_ids,
             BOARD_PAGE_SIZE,
-            ("ortschaft", "art"),
+            ("ortschaft", "art", "sprache"),
         )
 
     @path("rss/", name="rss")

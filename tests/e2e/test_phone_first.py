@@ -77,7 +77,7 @@ def test_phone_board_shows_the_notices_first_and_filters_by_keyboard(new_page, a
 
     # then: the page opens at the count, which says what was filtered, the filters folded
     # again and counted, and the next Tab goes to the first notice
-    assert page.url.endswith("?ortschaft=ebendorf&art=&kategorie=&von=&bis=#ergebnisse")
+    assert page.url.endswith("?ortschaft=ebendorf&art=&kategorie=&von=&bis=&sprache=#ergebnisse")
     expect(page.locator("#ergebnisse")).to_contain_text("für Ebendorf und die ganze Gemeinde")
     expect(page.locator("#ergebnisse")).to_be_in_viewport()
     expect(summary).to_have_text("Bekanntmachungen filtern (1 aktiv)")
