@@ -2,7 +2,6 @@
 lists, with the responsible offices (and the Ortschaft each serves), the opening hours, the
 online services and the life situations."""
 
-from django.db.models import F, Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,7 +9,6 @@ from rest_framework import serializers
 from website.api import ModifiedSinceFilter, PublicReadOnlyViewSet, SlugFilter
 
 from .models import (
-    LifeSituation,
     OnlineService,
     OpeningHours,
     Service,
@@ -135,22 +133,7 @@ class ServiceViewSet(PublicReadOnlyViewSet):
     model = Service
 
     def public_queryset(self):
-        return (
-            Service.objects.current()
-            .prefetch_related(
-                Prefetch("life_situations", LifeSituation.objects.current()),
-                Prefetch("online_services", OnlineService.objects.current().order_by("name")),
-                Prefetch(
-                    "responsibilities",
-                    ServiceResponsibility.objects.filter(office__removed_at__isnull=True)
-                    .select_related("office", "ortschaft")
-                    .prefetch_related("office__opening_hours")
-                    # the whole municipality's first, as on the service page
-                    .order_by(F("ortschaft__sort_order").asc(nulls_first=True), "pk"),
-                ),
-            )
-            .order_by("name", "pk")
-        )
+        return Service.objects.current().with_details().order_by("name", "pk")
 
     def get_serializer_class(self):
         return ServiceDetailSerializer if self.action == "retrieve" else ServiceSerializer

@@ -197,6 +197,22 @@ class ServiceQuerySet(SearchableQuerySetMixin, ImportedQuerySet):
     def for_listing(self):
         return self.current().only("pk", "name", "short_text", "leika_key")
 
+    def with_details(self):
+        """With what a service's page and its API detail show, in fixed queries: its current
+        life situations and online services, and the responsibilities of current offices
+        (office, Ortschaft, opening hours), the whole municipality's first."""
+        return self.prefetch_related(
+            models.Prefetch("life_situations", LifeSituation.objects.current()),
+            models.Prefetch("online_services", OnlineService.objects.current().order_by("name")),
+            models.Prefetch(
+                "responsibilities",
+                ServiceResponsibility.objects.filter(office__removed_at__isnull=True)
+                .select_related("office", "ortschaft")
+                .prefetch_related("office__opening_hours")
+                .order_by(models.F("ortschaft__sort_order").asc(nulls_first=True), "pk"),
+            ),
+        )
+
 
 class Service(Imported, index.Indexed, ClusterableModel):
     """A Verwaltungsleistung, keyed by its LeiKa key, with its text modules."""
@@ -417,11 +433,6 @@ class OnlineService(Imported):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def needs_account(self) -> bool:
-        """Whether the citizen logs in with a user account (BundID) to apply."""
-        return bool(self.trust_level)
 
 
 class CatalogueImport(models.Model):

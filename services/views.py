@@ -5,7 +5,7 @@ changes."""
 from itertools import groupby
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Left, Upper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from website.ortschaft import COOKIE_NAME as ORTSCHAFT_COOKIE
 from website.seo import json_ld_script
 
-from .models import LifeSituation, OnlineService, OpeningHours, Service, ServiceResponsibility
+from .models import LifeSituation, OpeningHours, Service
 from .structured_data import service_json_ld
 
 # The texts of a service page, in the order citizens need them: (anchor, heading, field).
@@ -116,49 +116,14 @@ def life_situation(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _responsibilities(service: Service, chosen_slug: str | None) -> list[ServiceResponsibility]:
-    """The offices for the service: the chosen Ortschaft's first, then the whole
-    municipality's, then the other Ortschaften's."""
-
-    def order(responsibility: ServiceResponsibility):
-        ortschaft = responsibility.ortschaft
-        if ortschaft is not None and ortschaft.slug == chosen_slug:
-            return (0, "")
-        return (1, "") if ortschaft is None else (2, ortschaft.name)
-
-    current = [
-        responsibility
-        for responsibility in service.responsibilities.all()
-        if responsibility.office.removed_at is None
-    ]
-    return sorted(current, key=order)
-
-
 @require_GET
 def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A service: what it is, what it needs, who is responsible (with today's opening hours),
     and the button to apply online where an online service exists."""
-    service = get_object_or_404(
-        Service.objects.prefetch_related(
-            Prefetch(
-                "responsibilities",
-                ServiceResponsibility.objects.select_related(
-                    "office", "ortschaft"
-                ).prefetch_related(
-                    Prefetch(
-                        "office__opening_hours", OpeningHours.objects.order_by("weekday", "opens")
-                    )
-                ),
-            ),
-            Prefetch("online_services", OnlineService.objects.current().order_by("name")),
-            Prefetch("life_situations", LifeSituation.objects.current()),
-        ),
-        pk=pk,
-    )
+    service = get_object_or_404(Service.objects.with_details(), pk=pk)
     if service.removed_at is not None:
         return render(request, "services/service_gone.html", {"service": service}, status=410)
     chosen_slug = request.COOKIES.get(ORTSCHAFT_COOKIE)
-    responsibilities = _responsibilities(service, chosen_slug)
     weekday = timezone.localdate().weekday()
     offices = [
         {
@@ -172,8 +137,10 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for day, label in OpeningHours.WEEKDAYS
             ],
         }
-        for responsibility in responsibilities
+        for responsibility in service.responsibilities.all()
     ]
+    # The chosen Ortschaft's office first; then as `with_details` orders them (stable).
+    offices.sort(key=lambda office: not office["is_chosen"])
     online_services = list(service.online_services.all())
     return render(
         request,
@@ -190,7 +157,10 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "json_ld": json_ld_script(
                 service_json_ld(
-                    service, request, offices=responsibilities, online_services=online_services
+                    service,
+                    request,
+                    offices=[office["responsibility"] for office in offices],
+                    online_services=online_services,
                 )
             ),
         },

@@ -58,7 +58,7 @@ STRUCTURED_MODULES = {
 CHANNELS = {"01": "email", "02": "phone", "03": "phone", "09": "website"}
 # The longest value each channel's field holds (Office in services/models.py).
 CHANNEL_LENGTHS = {"email": 254, "phone": 100, "website": 200}
-# Weekdays (urn:xoev-de:fim:codeliste:wochentag? the export's 1 Monday … 7 Sunday).
+# Weekdays as the exports write them: 1 (or 01) Monday … 7 Sunday.
 WEEKDAY_CODES = {str(number + 1): number for number in range(7)}
 WEEKDAY_CODES.update({f"0{number + 1}": number for number in range(7)})
 TRUST_LEVELS = {

@@ -278,7 +278,6 @@ def test_online_services_are_imported_with_trust_level_link_type_and_services(im
     assert online["OD1"].url == "https://id.sachsen-anhalt.de/perso?ags=15083040"
     assert online["OD1"].link_type == "01"
     assert online["OD1"].trust_level == "substantial"
-    assert online["OD1"].needs_account
     assert list(online["OD1"].services.values_list("xzufi_id", flat=True)) == ["L100"]
     assert online["OD2"].url == "http://formulare.barleben.de/hund"
     assert online["OD2"].link_type == "02"
